@@ -1,0 +1,1 @@
+"""The exam service: package skeleton only, nothing is built yet (see services/exam/README.md)."""

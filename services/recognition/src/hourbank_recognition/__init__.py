@@ -1,0 +1,1 @@
+"""The recognition service: package skeleton only, nothing is built yet (see services/recognition/README.md)."""
