@@ -1,1 +1,4 @@
-"""The billing service: package skeleton only, nothing is built yet (see services/billing/README.md)."""
+"""The billing service: package skeleton only; nothing is built yet.
+
+See services/billing/README.md.
+"""

@@ -1,1 +1,4 @@
-"""The exam service: package skeleton only, nothing is built yet (see services/exam/README.md)."""
+"""The exam service: package skeleton only; nothing is built yet.
+
+See services/exam/README.md.
+"""

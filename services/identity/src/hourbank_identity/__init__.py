@@ -1,1 +1,4 @@
-"""The identity service: package skeleton only, nothing is built yet (see services/identity/README.md)."""
+"""The identity service: package skeleton only; nothing is built yet.
+
+See services/identity/README.md.
+"""

@@ -1,1 +1,4 @@
-"""The recognition service: package skeleton only, nothing is built yet (see services/recognition/README.md)."""
+"""The recognition service: package skeleton only; nothing is built yet.
+
+See services/recognition/README.md.
+"""

@@ -1,0 +1,256 @@
+"""Public event payloads exchanged between hourbank services.
+
+Each concrete event is a frozen Pydantic model carrying the data of one CloudEvent;
+its ``event_type`` travels in the ``ce_type`` header and its ``topic`` names the Kafka
+topic of the producing service. Evolution rule: within a major version only add
+optional fields (default ``None``); anything else is a new ``V<n+1>`` class
+published side by side.
+
+No event carries a national ID number (身份证号): people are identified by an opaque
+``person_id`` only.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import ClassVar
+from uuid import UUID
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+
+from .fields import (
+    DayCount,
+    Hours,
+    MonthCount,
+    PositiveCount,
+    Reference,
+    RegionCode,
+    ShortText,
+    StudyYear,
+    Yuan,
+)
+from .topics import BILLING_TOPIC, EXAM_TOPIC, LEARNING_TOPIC, RECOGNITION_TOPIC
+
+
+class Subject(StrEnum):
+    """The kind of hours required each year."""
+
+    PUBLIC = "public"
+    """公需科目: public subjects, at least 30 hours a year."""
+    PROFESSIONAL = "professional"
+    """专业科目: professional subjects, at least 60 hours a year."""
+
+
+class ExamMode(StrEnum):
+    """How an exam was sat; online and offline are mutually exclusive for a person."""
+
+    ONLINE = "online"
+    """Online exam on the city platform."""
+    OFFLINE = "offline"
+    """Offline centralised exam (集中定点考试) booked on the platform."""
+
+
+class ClaimCategory(StrEnum):
+    """Categories of outside learning recognised by review (学时认定), per the notices."""
+
+    TRAINING = "training"
+    """Training, seminars, lectures, academic exchange, distance education filed with HR."""
+    EMPLOYER_STUDY = "employer_study"
+    """Learning arranged by the employer; the employer's archive sets the hours."""
+    SELF_STUDY = "self_study"
+    """Self-study where the employer keeps a learning archive."""
+    DEGREE_COURSE = "degree_course"
+    """A passed course of national or in-service degree education."""
+    SELF_TAUGHT_EXAM = "self_taught_exam"
+    """Higher-education self-taught examination (自学考试)."""
+    QUALIFICATION_CERTIFICATE = "qualification_certificate"
+    """A national professional qualification or recognised international registration exam."""
+    RESEARCH_AWARD = "research_award"
+    """A research award."""
+    PATENT = "patent"
+    """A patent."""
+    SOFTWARE_COPYRIGHT = "software_copyright"
+    """A software copyright."""
+    STANDARD = "standard"
+    """An industry standard."""
+    PAPER = "paper"
+    """A journal paper (the journal needs both a CN and an ISSN number)."""
+    CONFERENCE_PAPER = "conference_paper"
+    """A conference paper."""
+    BOOK = "book"
+    """A book with an ISBN from a publisher."""
+    TRANSLATION = "translation"
+    """A published translation."""
+    EXPERT_WORK = "expert_work"
+    """Invited expert work: grassroots service, title evaluation, exam marking, reviews."""
+    AID_POSTING = "aid_posting"
+    """Aid postings (援派) and grassroots teaching, agriculture, medicine, poverty relief."""
+    COMPETITION = "competition"
+    """A skill competition organised by an industry authority and recognised by HR."""
+    SPECIAL_LEAVE = "special_leave"
+    """Posted abroad or sick leave over six months, maternity leave, approved by employer."""
+    OTHER_APPROVED = "other_approved"
+    """Another case a provincial authority approves."""
+
+
+class PersonYearEvent(BaseModel):
+    """Base of every contract event: a fact about one person in one study year.
+
+    Not published on its own; concrete subclasses set ``event_type`` and ``topic``.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    event_type: ClassVar[str]
+    """CloudEvents ``type``: ``hourbank.<service>.<subject>.<action>.v<major>``."""
+    topic: ClassVar[str]
+    """Kafka topic of the producing service."""
+
+    person_id: UUID = Field(
+        description=(
+            "Opaque identifier of the professional (专业技术人员) issued by the identity "
+            "service; never derived from a national ID number. Also the Kafka record key."
+        ),
+    )
+    region_code: RegionCode = Field(
+        description=(
+            "GB/T 2260 six-digit administrative division code of the region whose "
+            "ledger the fact belongs to, e.g. 370300 (Zibo 淄博), 370400 (Zaozhuang 枣庄)."
+        ),
+    )
+    study_year: StudyYear = Field(
+        description="Study year the fact counts for; a year closes on December 31.",
+    )
+    source_ref: Reference = Field(
+        description=(
+            "The producing service's own reference for the fact (e.g. the course, exam, "
+            "payment or claim id), for tracing back to the source record."
+        ),
+    )
+    occurred_at: AwareDatetime = Field(
+        description="When the fact happened, RFC 3339 with offset; normalised to UTC.",
+    )
+
+    @field_validator("occurred_at", mode="after")
+    @classmethod
+    def _occurred_at_in_utc(cls, value: datetime) -> datetime:
+        return value.astimezone(UTC)
+
+
+class HourBearingEvent(PersonYearEvent):
+    """A fact that grants hours of one subject to a person for a study year."""
+
+    subject: Subject = Field(
+        description="Kind of hours granted: public (公需科目) or professional (专业科目).",
+    )
+    hours: Hours = Field(
+        description=(
+            "Hours (学时) granted, a decimal string with at most two decimal places, "
+            "greater than 0 and at most 1000; never a JSON number."
+        ),
+    )
+
+
+class CourseCompletedV1(HourBearingEvent):
+    """A person completed a course on the learning platform and earned its hours.
+
+    Hours that only count once an exam is passed (Zibo public subjects) are granted by
+    ``ExamPassedV1`` instead.
+    """
+
+    event_type: ClassVar[str] = "hourbank.learning.course.completed.v1"
+    topic: ClassVar[str] = LEARNING_TOPIC
+
+    course_id: Reference = Field(description="Learning service's identifier of the course.")
+
+
+class ExamPassedV1(HourBearingEvent):
+    """A person passed an exam; ``hours`` are the hours the pass grants.
+
+    In Zibo the public-subject hours of a year count once that year's public exam is
+    passed; passing a make-up year's exam grants that past year's hours.
+    """
+
+    event_type: ClassVar[str] = "hourbank.exam.exam.passed.v1"
+    topic: ClassVar[str] = EXAM_TOPIC
+
+    exam_id: Reference = Field(description="Exam service's identifier of the exam sitting.")
+    exam_mode: ExamMode = Field(
+        description="online, or offline centralised exam (集中定点考试).",
+    )
+
+
+class MakeupPaidV1(PersonYearEvent):
+    """A person paid to open a past study year for make-up study (补修).
+
+    ``study_year`` is the past year opened. The contract accepts any year; the ledger
+    decides which years may be made up. Grants no hours by itself.
+    """
+
+    event_type: ClassVar[str] = "hourbank.billing.makeup.paid.v1"
+    topic: ClassVar[str] = BILLING_TOPIC
+
+    payment_id: Reference = Field(description="Billing service's identifier of the payment.")
+    amount: Yuan = Field(
+        description="Amount paid in yuan (元), a decimal string with at most two decimals.",
+    )
+
+
+class ClaimApprovedV1(HourBearingEvent):
+    """A claim for outside learning (学时认定) was approved; ``hours`` are those approved.
+
+    The optional quantities let the ledger apply the yearly caps and de-duplication
+    rules (e.g. the same research result counts once, at its highest level).
+    """
+
+    event_type: ClassVar[str] = "hourbank.recognition.claim.approved.v1"
+    topic: ClassVar[str] = RECOGNITION_TOPIC
+
+    claim_id: Reference = Field(description="Recognition service's identifier of the claim.")
+    category: ClaimCategory = Field(description="Category of the recognised learning or result.")
+    days: DayCount | None = Field(
+        default=None,
+        description="Actual days of training or expert work (each at most 8 hours), if any.",
+    )
+    items: PositiveCount | None = Field(
+        default=None,
+        description="Number of counted items (passed courses, results, papers…), if any.",
+    )
+    months: MonthCount | None = Field(
+        default=None,
+        description="Months on post for aid postings or special leave, pro rata, if any.",
+    )
+    certificate_no: ShortText | None = Field(
+        default=None,
+        description="Certificate or transcript number the claim rests on, if any.",
+    )
+    achievement_key: Reference | None = Field(
+        default=None,
+        description=(
+            "Stable key of a research result across submissions, so the same result "
+            "counts once at its highest level."
+        ),
+    )
+    award_level: ShortText | None = Field(
+        default=None,
+        description="Level of an award or result as reviewed (e.g. national, provincial).",
+    )
+    isbn: ShortText | None = Field(default=None, description="ISBN of a book, as reviewed.")
+    cn: ShortText | None = Field(
+        default=None, description="CN (国内统一连续出版物号) of a journal, as reviewed."
+    )
+    issn: ShortText | None = Field(default=None, description="ISSN of a journal, as reviewed.")
+    has_employer_archive: bool | None = Field(
+        default=None,
+        strict=True,
+        description="Whether the employer keeps a learning archive (self-study rule), if known.",
+    )
+    approved_by_org_id: UUID | None = Field(
+        default=None,
+        description="Opaque identifier of the organisation whose reviewer approved the claim.",
+    )
+
+
+ContractEvent = PersonYearEvent
+"""Every published contract event is a :class:`PersonYearEvent` subclass."""

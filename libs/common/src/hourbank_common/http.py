@@ -1,0 +1,143 @@
+"""FastAPI plumbing: RFC 9457 problem details, correlation ids and one log line per request."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from http import HTTPStatus
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from hourbank_common.logging import get_logger
+
+PROBLEM_JSON = "application/problem+json"
+CORRELATION_HEADER = "X-Correlation-ID"
+_log = get_logger("hourbank.http")
+
+
+class ProblemError(Exception):
+    """An error an endpoint reports as problem details (RFC 9457)."""
+
+    def __init__(
+        self,
+        status: int,
+        title: str,
+        detail: str,
+        *,
+        type_: str = "about:blank",
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.title = title
+        self.detail = detail
+        self.type_ = type_
+        self.extra = extra or {}
+
+
+def problem_response(
+    request: Request,
+    status: int,
+    title: str,
+    detail: str,
+    *,
+    type_: str = "about:blank",
+    extra: dict[str, Any] | None = None,
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": type_,
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": request.url.path,
+    }
+    body.update(extra or {})
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
+
+
+def _field_name(loc: Sequence[int | str]) -> str:
+    # Drop the "body"/"query"/"path" prefix so the field reads as the client wrote it.
+    parts = [str(p) for p in loc[1:]] if len(loc) > 1 else [str(p) for p in loc]
+    return ".".join(parts)
+
+
+async def _validation_handler(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    # Only the location and message are echoed, never the submitted value: it may be
+    # personal data and problem documents end up in logs and browser consoles.
+    errors = [
+        {"field": _field_name(err["loc"]), "in": str(err["loc"][0]), "message": err["msg"]}
+        for err in exc.errors()
+    ]
+    fields = ", ".join(e["field"] for e in errors)
+    return problem_response(
+        request,
+        HTTPStatus.UNPROCESSABLE_ENTITY,
+        "Invalid request",
+        f"Invalid value for: {fields}",
+        type_="https://hourbank.example/problems/validation",
+        extra={"errors": errors},
+    )
+
+
+async def _http_error_handler(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    return problem_response(
+        request, exc.status_code, HTTPStatus(exc.status_code).phrase, str(exc.detail)
+    )
+
+
+async def _problem_handler(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ProblemError)
+    return problem_response(
+        request, exc.status, exc.title, exc.detail, type_=exc.type_, extra=exc.extra
+    )
+
+
+def install_http_plumbing(app: FastAPI) -> None:
+    """Problem-details error handlers, correlation ids, a canonical log line, /healthz."""
+    app.add_exception_handler(RequestValidationError, _validation_handler)
+    app.add_exception_handler(StarletteHTTPException, _http_error_handler)
+    app.add_exception_handler(ProblemError, _problem_handler)
+
+    @app.middleware("http")
+    async def canonical_log_line(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        correlation_id = request.headers.get(CORRELATION_HEADER) or str(uuid.uuid4())
+        started = time.perf_counter()
+        structlog.contextvars.bind_contextvars(correlation_id=correlation_id)
+        status = 500
+        try:
+            response = await call_next(request)
+            status = response.status_code
+            response.headers[CORRELATION_HEADER] = correlation_id
+            return response
+        finally:
+            # The route template, not the concrete path: paths carry opaque ids only, but
+            # a template keeps the line aggregatable.
+            route = request.scope.get("route")
+            _log.info(
+                "http.request",
+                method=request.method,
+                route=getattr(route, "path", request.url.path),
+                status=status,
+                duration_ms=round((time.perf_counter() - started) * 1000, 2),
+                **_request_context(request),
+            )
+            structlog.contextvars.unbind_contextvars("correlation_id")
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+
+def _request_context(request: Request) -> dict[str, Any]:
+    """Fields endpoints put on request.state for the canonical line (e.g. person_id)."""
+    return dict(getattr(request.state, "log_context", {}))

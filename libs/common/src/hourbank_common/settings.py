@@ -1,0 +1,56 @@
+"""Settings read from the environment only. There are no defaults for secrets or endpoints:
+a process that lacks them refuses to start with a message naming the variable."""
+
+from __future__ import annotations
+
+from urllib.parse import unquote, urlsplit
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ServiceSettings(BaseSettings):
+    """Settings every hourbank process needs."""
+
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore", frozen=True)
+
+    log_level: str = Field(default="INFO", description="Root log level.")
+    log_json: bool | None = Field(
+        default=None, description="Force JSON logs on/off; default: JSON unless on a terminal."
+    )
+
+
+class PostgresSettings(ServiceSettings):
+    database_url: SecretStr = Field(
+        description="postgresql://user:password@host:port/dbname of this service's database."
+    )
+    database_schema: str = Field(
+        default="public",
+        description="Schema holding this service's tables; tests give each run its own.",
+    )
+
+
+class KafkaSettings(ServiceSettings):
+    kafka_bootstrap_servers: str = Field(description="Comma-separated host:port list.")
+
+
+def eventsourcing_env(database_url: str, schema: str = "public") -> dict[str, str]:
+    """Translate a DATABASE_URL into the POSTGRES_* variables eventsourcing's factory reads."""
+    parts = urlsplit(database_url)
+    if parts.scheme not in {"postgresql", "postgres"}:
+        msg = "DATABASE_URL must start with postgresql://"
+        raise ValueError(msg)
+    dbname = parts.path.lstrip("/")
+    if not (parts.hostname and dbname and parts.username):
+        msg = "DATABASE_URL must name a user, a host and a database"
+        raise ValueError(msg)
+    return {
+        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "POSTGRES_DBNAME": dbname,
+        "POSTGRES_HOST": parts.hostname,
+        "POSTGRES_PORT": str(parts.port or 5432),
+        "POSTGRES_USER": unquote(parts.username),
+        "POSTGRES_PASSWORD": unquote(parts.password or ""),
+        "POSTGRES_SCHEMA": schema,
+        "CREATE_TABLE": "y",
+    }

@@ -1,0 +1,93 @@
+"""The outbox relay: publishes learning's notification log to Kafka.
+
+Position is recorded only after the broker acknowledged every record of a batch, so a crash
+re-publishes at most the unacknowledged tail, with the same ``ce_id`` (consumers dedupe).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+from uuid import UUID
+
+from eventsourcing.application import Application
+from eventsourcing.persistence import Tracking, TrackingRecorder
+
+from hourbank_common.logging import get_logger
+from hourbank_contracts import Envelope
+from hourbank_learning.adapters.contracts import to_public_event
+
+_log = get_logger("hourbank.learning.relay")
+
+
+class EnvelopePublisher(Protocol):
+    async def publish_all(self, envelopes: Sequence[Envelope]) -> None:
+        """Publish every envelope and return only once the broker acknowledged all of them."""
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    last_notification_id: int
+    published: int
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        app: Application[UUID],
+        position: TrackingRecorder,
+        publisher: EnvelopePublisher,
+        *,
+        batch_size: int = 500,
+    ) -> None:
+        self._app = app
+        self._position = position
+        self._publisher = publisher
+        self._batch_size = batch_size
+
+    def position(self) -> int:
+        return self._position.max_tracking_id(self._app.name) or 0
+
+    async def relay_batch(self) -> BatchResult | None:
+        """Publish the next batch of notifications; None when there was nothing new."""
+        start = await asyncio.to_thread(self.position)
+        notifications = await asyncio.to_thread(
+            self._app.recorder.select_notifications,
+            start=start + 1,
+            limit=self._batch_size,
+        )
+        if not notifications:
+            return None
+        envelopes = [
+            envelope
+            for notification in notifications
+            if (envelope := to_public_event(self._app.mapper.to_domain_event(notification)))
+            is not None
+        ]
+        if envelopes:
+            await self._publisher.publish_all(envelopes)
+        last = notifications[-1].id
+        # Only now, after every acknowledgement, does the position move.
+        await asyncio.to_thread(self._position.insert_tracking, Tracking(self._app.name, last))
+        for envelope in envelopes:
+            _log.info(
+                "relay.published",
+                ce_id=envelope.id,
+                ce_type=envelope.type,
+                person_id=str(envelope.data.person_id),
+                correlation_id=envelope.correlation_id,
+            )
+        return BatchResult(last_notification_id=last, published=len(envelopes))
+
+    async def run(self, stop: asyncio.Event, idle_poll_seconds: float) -> None:
+        _log.info("relay.started", position=await asyncio.to_thread(self.position))
+        while not stop.is_set():
+            result = await self.relay_batch()
+            if result is None:
+                # Nothing new: wait for the next poll or for a stop request.
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), timeout=idle_poll_seconds)
+        _log.info("relay.stopped", position=await asyncio.to_thread(self.position))

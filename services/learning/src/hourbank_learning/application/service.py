@@ -1,0 +1,88 @@
+"""The learning application: records course completions in its event store.
+
+Its notification log is the outbox the relay publishes from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import IntegrityError
+
+from hourbank_learning.domain.completion import CourseCompletion, Subject
+
+
+class ConflictingCompletionError(Exception):
+    """The same person, course and year were recorded before with different facts."""
+
+
+@dataclass(frozen=True)
+class RecordCompletion:
+    person_id: UUID
+    course_id: str
+    study_year: int
+    subject: Subject
+    hours: Decimal
+    region_code: str
+    completed_at: datetime
+
+
+@dataclass(frozen=True)
+class RecordedCompletion:
+    completion_id: UUID
+    created: bool
+    completion: CourseCompletion
+
+
+class LearningApplication(Application[UUID]):
+    name = "learning"
+
+    def record_completion(self, command: RecordCompletion) -> RecordedCompletion:
+        completion_id = CourseCompletion.create_id(
+            command.person_id, command.course_id, command.study_year
+        )
+        existing = self._find(completion_id)
+        if existing is not None:
+            return self._as_retry(existing, command)
+        completion = CourseCompletion.record(
+            person_id=command.person_id,
+            course_id=command.course_id,
+            study_year=command.study_year,
+            subject=command.subject,
+            hours=command.hours,
+            region_code=command.region_code,
+            completed_at=command.completed_at,
+        )
+        try:
+            self.save(completion)
+        except IntegrityError:
+            # A concurrent request recorded it first; answer as for a retry.
+            stored: CourseCompletion = self.repository.get(completion_id)
+            return self._as_retry(stored, command)
+        return RecordedCompletion(completion.id, created=True, completion=completion)
+
+    def get_completion(self, completion_id: UUID) -> CourseCompletion | None:
+        return self._find(completion_id)
+
+    def _find(self, completion_id: UUID) -> CourseCompletion | None:
+        try:
+            completion: CourseCompletion = self.repository.get(completion_id)
+        except AggregateNotFoundError:
+            return None
+        return completion
+
+    @staticmethod
+    def _as_retry(existing: CourseCompletion, command: RecordCompletion) -> RecordedCompletion:
+        if not existing.same_facts_as(
+            subject=command.subject, hours=command.hours, region_code=command.region_code
+        ):
+            msg = (
+                f"course {command.course_id} in {command.study_year} was already recorded "
+                "for this person with different subject, hours or region"
+            )
+            raise ConflictingCompletionError(msg)
+        return RecordedCompletion(existing.id, created=False, completion=existing)

@@ -1,0 +1,111 @@
+"""A person's completion of a platform course in a study year.
+
+One aggregate per (person, course, year): the id is derived from those three, so recording
+the same completion twice finds the first one instead of counting the hours again.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+from enum import StrEnum
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from eventsourcing.domain import Aggregate, event
+
+MAX_HOURS_PER_COURSE = Decimal(200)
+# China has one time zone and no daylight saving time.
+CHINA_STANDARD_TIME = timezone(timedelta(hours=8), "CST")
+
+
+class Subject(StrEnum):
+    PUBLIC = "public"  # 公需科目
+    PROFESSIONAL = "professional"  # 专业科目
+
+
+class InvalidCompletionError(ValueError):
+    """The facts of a completion break a domain rule."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+class CourseCompletion(Aggregate):
+    """The fact that a person completed a course, with the hours it carries."""
+
+    class Recorded(Aggregate.Created):
+        """The completion was recorded; carries every fact the public event needs."""
+
+        person_id: UUID
+        course_id: str
+        study_year: int
+        subject: str
+        hours: Decimal
+        region_code: str
+        completed_at: datetime
+
+    @staticmethod
+    def create_id(person_id: UUID, course_id: str, study_year: int) -> UUID:
+        return uuid5(
+            NAMESPACE_URL, f"/hourbank/learning/completions/{person_id}/{course_id}/{study_year}"
+        )
+
+    @event(Recorded)
+    def __init__(
+        self,
+        person_id: UUID,
+        course_id: str,
+        study_year: int,
+        subject: str,
+        hours: Decimal,
+        region_code: str,
+        completed_at: datetime,
+    ) -> None:
+        self.person_id = person_id
+        self.course_id = course_id
+        self.study_year = study_year
+        self.subject = Subject(subject)
+        self.hours = hours
+        self.region_code = region_code
+        self.completed_at = completed_at
+
+    @classmethod
+    def record(
+        cls,
+        *,
+        person_id: UUID,
+        course_id: str,
+        study_year: int,
+        subject: Subject,
+        hours: Decimal,
+        region_code: str,
+        completed_at: datetime,
+    ) -> CourseCompletion:
+        """Check the domain rules, then raise the Recorded event."""
+        if completed_at.tzinfo is None:
+            raise InvalidCompletionError("completed_at", "must carry a time zone")
+        if completed_at.astimezone(CHINA_STANDARD_TIME).year != study_year:
+            # Hours are valid for their own year only (both notices); the year closes on
+            # December 31 in China, so the year is read in China Standard Time.
+            raise InvalidCompletionError(
+                "study_year", "must be the year in which the course was completed"
+            )
+        if not Decimal(0) < hours <= MAX_HOURS_PER_COURSE:
+            raise InvalidCompletionError(
+                "hours", f"must be greater than 0 and at most {MAX_HOURS_PER_COURSE}"
+            )
+        return cls(
+            person_id=person_id,
+            course_id=course_id,
+            study_year=study_year,
+            subject=subject.value,
+            hours=hours,
+            region_code=region_code,
+            completed_at=completed_at,
+        )
+
+    def same_facts_as(self, *, subject: Subject, hours: Decimal, region_code: str) -> bool:
+        """Whether a repeated request describes this completion (an idempotent retry)."""
+        return (self.subject, self.hours, self.region_code) == (subject, hours, region_code)

@@ -1,0 +1,138 @@
+"""Learning HTTP API: ``python -m hourbank_learning.entrypoints.http``."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated
+from uuid import UUID
+
+import uvicorn
+from fastapi import FastAPI, Request, Response, status
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from hourbank_common.http import ProblemError, install_http_plumbing
+from hourbank_common.logging import configure_logging
+from hourbank_learning.application.service import (
+    ConflictingCompletionError,
+    LearningApplication,
+    RecordCompletion,
+)
+from hourbank_learning.config import LearningApiSettings
+from hourbank_learning.domain.completion import (
+    CourseCompletion,
+    InvalidCompletionError,
+    Subject,
+)
+
+Hours = Annotated[Decimal, Field(gt=0, le=200, decimal_places=1, max_digits=4)]
+
+
+class CompletionIn(BaseModel):
+    """A person completed a course on the platform."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    person_id: UUID = Field(description="Opaque person id (never the national ID number).")
+    course_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:-]+$")
+    study_year: int = Field(ge=2000, le=2100, description="Year the hours count for.")
+    subject: Subject = Field(description="public (公需科目) or professional (专业科目).")
+    hours: Hours = Field(description='Hours as a decimal, preferably a string: "2.5".')
+    region_code: str = Field(
+        pattern=r"^37\d{4}$", description="GB/T 2260 code of the Shandong city platform."
+    )
+    completed_at: AwareDatetime = Field(description="When the course was completed (RFC 3339).")
+
+
+class CompletionOut(BaseModel):
+    completion_id: UUID
+    person_id: UUID
+    course_id: str
+    study_year: int
+    subject: Subject
+    hours: str
+    region_code: str
+    completed_at: datetime
+
+    @classmethod
+    def of(cls, completion: CourseCompletion) -> CompletionOut:
+        return cls(
+            completion_id=completion.id,
+            person_id=completion.person_id,
+            course_id=completion.course_id,
+            study_year=completion.study_year,
+            subject=completion.subject,
+            hours=str(completion.hours),
+            region_code=completion.region_code,
+            completed_at=completion.completed_at,
+        )
+
+
+def create_app(learning: LearningApplication) -> FastAPI:
+    app = FastAPI(
+        title="hourbank learning",
+        version="1.0.0",
+        description="Records course completions on a city platform.",
+    )
+    install_http_plumbing(app)
+
+    @app.post(
+        "/v1/completions",
+        status_code=status.HTTP_201_CREATED,
+        responses={
+            200: {"description": "Already recorded with the same facts (idempotent retry)."},
+            409: {"description": "Already recorded with different facts."},
+            422: {"description": "Invalid field (problem details name it)."},
+        },
+    )
+    def record_completion(
+        body: CompletionIn, request: Request, response: Response
+    ) -> CompletionOut:
+        request.state.log_context = {"person_id": str(body.person_id)}
+        try:
+            result = learning.record_completion(
+                RecordCompletion(
+                    person_id=body.person_id,
+                    course_id=body.course_id,
+                    study_year=body.study_year,
+                    subject=body.subject,
+                    hours=body.hours,
+                    region_code=body.region_code,
+                    completed_at=body.completed_at,
+                )
+            )
+        except InvalidCompletionError as error:
+            raise ProblemError(
+                422,
+                "Invalid completion",
+                str(error),
+                extra={"errors": [{"field": error.field, "message": error.message}]},
+            ) from error
+        except ConflictingCompletionError as error:
+            raise ProblemError(409, "Conflicting completion", str(error)) from error
+        response.headers["Location"] = f"/v1/completions/{result.completion_id}"
+        if not result.created:
+            response.status_code = status.HTTP_200_OK
+        return CompletionOut.of(result.completion)
+
+    @app.get("/v1/completions/{completion_id}")
+    def get_completion(completion_id: UUID) -> CompletionOut:
+        completion = learning.get_completion(completion_id)
+        if completion is None:
+            raise ProblemError(404, "Not found", f"no completion {completion_id}")
+        return CompletionOut.of(completion)
+
+    return app
+
+
+def main() -> None:
+    from hourbank_learning.bootstrap import build_learning_application
+
+    settings = LearningApiSettings()
+    configure_logging("learning-api", settings.log_level, json=settings.log_json)
+    app = create_app(build_learning_application(settings))
+    uvicorn.run(app, host=settings.http_host, port=settings.http_port, log_config=None)
+
+
+if __name__ == "__main__":
+    main()

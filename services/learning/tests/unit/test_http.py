@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+from uuid import uuid4
+
+import pytest
+from fastapi.testclient import TestClient
+
+from hourbank_learning.application.service import LearningApplication
+from hourbank_learning.entrypoints.http import create_app
+
+
+@pytest.fixture
+def client() -> TestClient:
+    return TestClient(create_app(LearningApplication()))
+
+
+def body(**overrides: object) -> dict[str, object]:
+    values: dict[str, object] = {
+        "person_id": str(uuid4()),
+        "course_id": "GX-2025-001",
+        "study_year": 2025,
+        "subject": "public",
+        "hours": "2.5",
+        "region_code": "370300",
+        "completed_at": "2025-03-01T09:30:00+08:00",
+    }
+    values.update(overrides)
+    return values
+
+
+def test_post_records_and_get_reads_back(client: TestClient) -> None:
+    response = client.post("/v1/completions", json=body())
+    assert response.status_code == 201
+    created = response.json()
+    assert created["hours"] == "2.5"
+    assert response.headers["Location"] == f"/v1/completions/{created['completion_id']}"
+    fetched = client.get(response.headers["Location"])
+    assert fetched.status_code == 200
+    assert fetched.json() == created
+
+
+def test_retry_answers_200_with_the_same_completion(client: TestClient) -> None:
+    payload = body()
+    first = client.post("/v1/completions", json=payload)
+    second = client.post("/v1/completions", json=payload)
+    assert second.status_code == 200
+    assert second.json()["completion_id"] == first.json()["completion_id"]
+
+
+def test_conflicting_retry_is_409_problem(client: TestClient) -> None:
+    payload = body()
+    client.post("/v1/completions", json=payload)
+    response = client.post("/v1/completions", json={**payload, "hours": "3"})
+    assert response.status_code == 409
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["title"] == "Conflicting completion"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"hours": "-1"}, "hours"),
+        ({"hours": "2.55"}, "hours"),
+        ({"region_code": "110000"}, "region_code"),
+        ({"subject": "sports"}, "subject"),
+        ({"completed_at": "2025-03-01T09:30:00"}, "completed_at"),
+        ({"person_id": "370302199001011234"}, "person_id"),
+    ],
+)
+def test_bad_input_is_422_problem_naming_the_field(
+    client: TestClient, overrides: dict[str, object], field: str
+) -> None:
+    response = client.post("/v1/completions", json=body(**overrides))
+    assert response.status_code == 422
+    problem = response.json()
+    assert response.headers["content-type"] == "application/problem+json"
+    assert [e["field"] for e in problem["errors"]] == [field]
+    # The submitted value is never echoed back (it may be personal data).
+    assert str(overrides[field]) not in response.text
+
+
+def test_domain_rule_violation_is_422_naming_the_field(client: TestClient) -> None:
+    response = client.post(
+        "/v1/completions", json=body(study_year=2024, completed_at="2025-03-01T09:30:00Z")
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "study_year"
+
+
+def test_unknown_completion_is_404_problem(client: TestClient) -> None:
+    response = client.get(f"/v1/completions/{uuid4()}")
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/problem+json"

@@ -1,0 +1,113 @@
+"""The ledger application: applies public events to hour banks exactly once.
+
+It is an eventsourcing ``EventSourcedProjection`` fed from Kafka instead of from another
+application: each event is recorded together with a tracking record (upstream name =
+``topic:partition``, position = offset + 1) in one transaction, so a redelivered message is
+recognised by its position, and a re-published one by its ``ce_id``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import cast
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, ProcessingEvent
+from eventsourcing.domain import DomainEventProtocol
+from eventsourcing.persistence import IntegrityError, Tracking
+from eventsourcing.projection import EventSourcedProjection
+
+from hourbank_contracts import Envelope, HourBearingEvent, MakeupPaidV1
+from hourbank_ledger.domain.hour_bank import Entry, HourBank
+
+
+class Outcome(StrEnum):
+    APPLIED = "applied"
+    DUPLICATE_EVENT = "duplicate_event"  # same ce_id seen before (e.g. relay re-publish)
+    ALREADY_TRACKED = "already_tracked"  # same topic-partition offset seen before
+    IGNORED = "ignored"  # a known type that carries nothing for the bank
+
+
+@dataclass(frozen=True)
+class KafkaPosition:
+    topic: str
+    partition: int
+    offset: int
+
+    def tracking(self) -> Tracking:
+        # Kafka offsets start at 0, eventsourcing positions at 1.
+        return Tracking(f"{self.topic}:{self.partition}", self.offset + 1)
+
+
+class Ledger(EventSourcedProjection[UUID]):
+    name = "ledger"
+
+    def apply(self, envelope: Envelope, position: KafkaPosition) -> Outcome:
+        tracking = position.tracking()
+        if self.recorder.has_tracking_id(tracking.application_name, tracking.notification_id):
+            return Outcome.ALREADY_TRACKED
+        outcome_box: list[Outcome] = []
+        try:
+            # process_event() is typed for stored domain events; the policy below is the only
+            # reader of what it is given here, and it expects a _Delivery.
+            delivery = cast("DomainEventProtocol[UUID]", _Delivery(envelope, outcome_box))
+            self.process_event(delivery, tracking)
+        except IntegrityError:
+            # Another consumer instance recorded this position first (after a rebalance).
+            if self.recorder.has_tracking_id(tracking.application_name, tracking.notification_id):
+                return Outcome.ALREADY_TRACKED
+            raise
+        return outcome_box[0]
+
+    def policy(self, domain_event: object, processing_event: ProcessingEvent[UUID]) -> None:
+        assert isinstance(domain_event, _Delivery)
+        envelope = domain_event.envelope
+        data = envelope.data
+        bank = self._bank_for(data.person_id)
+        if isinstance(data, HourBearingEvent):
+            changed = bank.credit(
+                Entry(
+                    entry_id=envelope.id,
+                    event_type=envelope.type,
+                    source=envelope.source,
+                    source_ref=data.source_ref,
+                    region_code=data.region_code,
+                    study_year=data.study_year,
+                    subject=str(data.subject),
+                    hours=data.hours,
+                    occurred_at=data.occurred_at,
+                )
+            )
+        elif isinstance(data, MakeupPaidV1):
+            changed = bank.open_makeup_year(
+                entry_id=envelope.id,
+                region_code=data.region_code,
+                study_year=data.study_year,
+                source_ref=data.source_ref,
+                occurred_at=data.occurred_at,
+            )
+        else:
+            domain_event.outcome.append(Outcome.IGNORED)
+            return
+        domain_event.outcome.append(Outcome.APPLIED if changed else Outcome.DUPLICATE_EVENT)
+        # Collected even when unchanged, so the tracking record is still written.
+        processing_event.collect_events(bank)
+
+    def get_bank(self, person_id: UUID) -> HourBank | None:
+        try:
+            bank: HourBank = self.repository.get(HourBank.create_id(person_id))
+        except AggregateNotFoundError:
+            return None
+        return bank
+
+    def _bank_for(self, person_id: UUID) -> HourBank:
+        return self.get_bank(person_id) or HourBank(person_id)
+
+
+@dataclass(frozen=True)
+class _Delivery:
+    """What the policy receives: the envelope, plus a box for the outcome it decides."""
+
+    envelope: Envelope
+    outcome: list[Outcome]

@@ -1,0 +1,28 @@
+"""Ledger settings, from the environment only (no secret defaults)."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from hourbank_common.settings import KafkaSettings, PostgresSettings
+from hourbank_contracts import (
+    BILLING_TOPIC,
+    EXAM_TOPIC,
+    LEARNING_TOPIC,
+    LEDGER_DEAD_LETTER_TOPIC,
+    RECOGNITION_TOPIC,
+)
+
+
+class LedgerConsumerSettings(PostgresSettings, KafkaSettings):
+    ledger_topics: list[str] = Field(
+        default=[LEARNING_TOPIC, EXAM_TOPIC, BILLING_TOPIC, RECOGNITION_TOPIC],
+        description="Topics the ledger consumes (JSON list in the environment).",
+    )
+    ledger_group_id: str = Field(default="hourbank-ledger", description="Kafka consumer group.")
+    ledger_dead_letter_topic: str = Field(default=LEDGER_DEAD_LETTER_TOPIC)
+
+
+class LedgerApiSettings(PostgresSettings):
+    http_host: str = Field(default="127.0.0.1", description="Address the API binds to.")
+    http_port: int = Field(default=8002, description="Port the API listens on.")

@@ -1,0 +1,47 @@
+"""Process entrypoint: ``python -m hourbank_ledger.entrypoints.projector``.
+
+Follows the ledger's event store (PostgreSQL LISTEN/NOTIFY subscription) and keeps the read
+tables up to date, each update in one transaction with its tracking record.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from types import FrameType
+
+from eventsourcing.projection import ProjectionRunner
+
+from hourbank_common.logging import configure_logging, get_logger
+from hourbank_common.settings import PostgresSettings
+from hourbank_ledger.adapters.postgres_view import PostgresHourBankView
+from hourbank_ledger.application.ledger import Ledger
+from hourbank_ledger.application.read_model import HourBankProjection
+from hourbank_ledger.bootstrap import ledger_env
+
+
+def main() -> None:
+    settings = PostgresSettings()
+    configure_logging("ledger-projector", settings.log_level, json=settings.log_json)
+    log = get_logger("hourbank.ledger.projector")
+    stop = threading.Event()
+
+    def _request_stop(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, _request_stop)
+    signal.signal(signal.SIGINT, _request_stop)
+    with ProjectionRunner(
+        application_class=Ledger,
+        projection_class=HourBankProjection,
+        view_class=PostgresHourBankView,
+        env=ledger_env(settings),
+    ) as runner:
+        log.info("projector.started", position=runner.view.max_tracking_id(runner.app_name))
+        while not stop.is_set():
+            runner.run_forever(timeout=0.5)  # re-raises a processing error
+        log.info("projector.stopped", position=runner.view.max_tracking_id(runner.app_name))
+
+
+if __name__ == "__main__":
+    main()

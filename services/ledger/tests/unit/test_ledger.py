@@ -1,0 +1,145 @@
+"""The ledger applies public events exactly once (in-memory persistence)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from uuid import UUID, uuid4
+
+import pytest
+from eventsourcing.persistence import Tracking
+
+from hourbank_contracts import (
+    CourseCompletedV1,
+    Envelope,
+    MakeupPaidV1,
+    Subject,
+    envelope_for,
+    event_id_for,
+)
+from hourbank_ledger.application.ledger import KafkaPosition, Ledger, Outcome
+from hourbank_ledger.application.read_model import HourBankProjection, InMemoryHourBankView
+from hourbank_ledger.domain.hour_bank import HourBank
+
+TOPIC = "hourbank.learning.events"
+
+
+def completion(person_id: UUID, hours: str = "2.5", version: int = 1, year: int = 2025) -> Envelope:
+    data = CourseCompletedV1(
+        person_id=person_id,
+        region_code="370300",
+        study_year=year,
+        subject=Subject.PUBLIC,
+        hours=Decimal(hours),
+        source_ref=f"completion:{version}",
+        occurred_at=datetime(year, 3, 1, tzinfo=UTC),
+        course_id=f"C{version}",
+    )
+    return envelope_for(
+        data,
+        source="/hourbank/learning",
+        event_id=event_id_for("/hourbank/learning", person_id, version),
+    )
+
+
+def test_an_event_is_credited_once_per_ce_id_whatever_the_offset() -> None:
+    ledger = Ledger()
+    person = uuid4()
+    envelope = completion(person)
+    assert ledger.apply(envelope, KafkaPosition(TOPIC, 0, 0)) is Outcome.APPLIED
+    # A relay re-publish: same ce_id at a later offset.
+    assert ledger.apply(envelope, KafkaPosition(TOPIC, 0, 1)) is Outcome.DUPLICATE_EVENT
+    bank = ledger.get_bank(person)
+    assert bank is not None
+    assert bank.hours_by_subject(2025) == {"public": Decimal("2.5")}
+
+
+def test_a_redelivered_offset_is_recognised_by_its_tracking_record() -> None:
+    ledger = Ledger()
+    person = uuid4()
+    assert (
+        ledger.apply(completion(person, version=1), KafkaPosition(TOPIC, 2, 7)) is Outcome.APPLIED
+    )
+    # Kafka redelivers offset 7 after a crash before the offset commit.
+    redelivered = ledger.apply(completion(person, version=1), KafkaPosition(TOPIC, 2, 7))
+    assert redelivered is Outcome.ALREADY_TRACKED
+    # Tracking is per topic-partition: offset 7 of partition 1 is a different message.
+    other = ledger.apply(completion(person, version=2), KafkaPosition(TOPIC, 1, 7))
+    assert other is Outcome.APPLIED
+    bank = ledger.get_bank(person)
+    assert bank is not None
+    assert len(bank.entries) == 2
+
+
+def test_hours_are_kept_per_year() -> None:
+    ledger = Ledger()
+    person = uuid4()
+    ledger.apply(completion(person, "2", version=1, year=2024), KafkaPosition(TOPIC, 0, 0))
+    ledger.apply(completion(person, "3", version=2, year=2025), KafkaPosition(TOPIC, 0, 1))
+    bank = ledger.get_bank(person)
+    assert bank is not None
+    assert bank.hours_by_subject(2024) == {"public": Decimal(2)}
+    assert bank.hours_by_subject(2025) == {"public": Decimal(3)}
+
+
+def test_makeup_payment_opens_the_year_without_hours() -> None:
+    ledger = Ledger()
+    person = uuid4()
+    paid = MakeupPaidV1(
+        person_id=person,
+        region_code="370300",
+        study_year=2018,
+        source_ref="payment:1",
+        occurred_at=datetime(2025, 5, 1, tzinfo=UTC),
+        payment_id="P1",
+        amount=Decimal(20),
+    )
+    envelope = envelope_for(paid, source="/hourbank/billing", event_id=str(uuid4()))
+    assert ledger.apply(envelope, KafkaPosition("hourbank.billing.events", 0, 0)) is Outcome.APPLIED
+    bank = ledger.get_bank(person)
+    assert bank is not None
+    assert bank.makeup_years == {2018: "payment:1"}
+    assert bank.entries == {}
+
+
+def test_projection_writes_one_row_per_credited_entry() -> None:
+    ledger = Ledger()
+    person = uuid4()
+    for offset in range(3):
+        ledger.apply(completion(person, "1", version=offset + 1), KafkaPosition(TOPIC, 0, offset))
+    ledger.apply(completion(person, "1", version=1), KafkaPosition(TOPIC, 0, 3))  # duplicate
+    view = InMemoryHourBankView()
+    projection = HourBankProjection(view=view)
+    for notification in ledger.recorder.select_notifications(start=1, limit=100):
+        projection.process_event(
+            ledger.mapper.to_domain_event(notification), _tracking(notification.id)
+        )
+    assert view.hours_by_subject(person, 2025) == {"public": Decimal(3)}
+    page = view.entries(person, 2025, limit=2, offset=0)
+    assert page.total == 3
+    assert len(page.entries) == 2
+    assert {e.entry_id for e in page.entries} <= {
+        event_id_for("/hourbank/learning", person, v) for v in (1, 2, 3)
+    }
+
+
+def test_unknown_person_has_no_bank() -> None:
+    ledger = Ledger()
+    assert ledger.get_bank(uuid4()) is None
+
+
+def _tracking(notification_id: int) -> Tracking:
+    return Tracking(Ledger.name, notification_id)
+
+
+@pytest.mark.parametrize("offset", [0, 41])
+def test_position_tracking_maps_offsets_to_one_based_ids(offset: int) -> None:
+    tracking = KafkaPosition(TOPIC, 3, offset).tracking()
+    assert tracking.application_name == f"{TOPIC}:3"
+    assert tracking.notification_id == offset + 1
+
+
+def test_bank_id_is_derived_from_the_opaque_person_id() -> None:
+    person = uuid4()
+    assert HourBank.create_id(person) == HourBank.create_id(person)
+    assert HourBank.create_id(person) != HourBank.create_id(uuid4())

@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+
+import psycopg
+import pytest
+from psycopg import sql
+
+from tests.support.ledger_db import LedgerTables
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def schema(database_url: str) -> Iterator[str]:
+    """A schema of its own for each test: no test sees another's events or positions."""
+    name = f"it_{uuid.uuid4().hex[:12]}"
+    yield name
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(name)))
+
+
+@pytest.fixture
+def run_id() -> str:
+    return uuid.uuid4().hex[:10]
+
+
+@pytest.fixture
+def ledger_env(database_url: str, kafka_bootstrap: str, schema: str, run_id: str) -> dict[str, str]:
+    return {
+        "DATABASE_URL": database_url,
+        "DATABASE_SCHEMA": schema,
+        "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
+        "LEDGER_TOPICS": json.dumps([f"it.{run_id}.learning"]),
+        "LEDGER_GROUP_ID": f"it-ledger-{run_id}",
+        "LEDGER_DEAD_LETTER_TOPIC": f"it.{run_id}.dead-letter",
+        "LEARNING_TOPIC": f"it.{run_id}.learning",
+    }
+
+
+@pytest.fixture
+def tables(database_url: str, schema: str) -> LedgerTables:
+    return LedgerTables(database_url, schema)

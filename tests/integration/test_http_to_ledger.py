@@ -1,0 +1,76 @@
+"""A completion posted over HTTP appears in the ledger query (all five processes)."""
+
+from __future__ import annotations
+
+import asyncio
+from decimal import Decimal
+from uuid import uuid4
+
+import httpx
+
+from tests.support.kafka_io import create_topics
+from tests.support.processes import ServiceProcess, free_port
+from tests.support.waiting import wait_until
+
+
+def test_a_completion_posted_over_http_appears_in_the_ledger_query(
+    ledger_env: dict[str, str], kafka_bootstrap: str
+) -> None:
+    learning_port, ledger_port = free_port(), free_port()
+    asyncio.run(create_topics(kafka_bootstrap, [ledger_env["LEARNING_TOPIC"]]))
+    processes = [
+        ServiceProcess(
+            "learning-api",
+            "hourbank_learning.entrypoints.http",
+            {**ledger_env, "HTTP_PORT": str(learning_port)},
+        ),
+        ServiceProcess("relay", "hourbank_learning.entrypoints.relay", ledger_env),
+        ServiceProcess("consumer", "hourbank_ledger.entrypoints.consumer", ledger_env),
+        ServiceProcess("projector", "hourbank_ledger.entrypoints.projector", ledger_env),
+        ServiceProcess(
+            "ledger-api",
+            "hourbank_ledger.entrypoints.http",
+            {**ledger_env, "HTTP_PORT": str(ledger_port)},
+        ),
+    ]
+    learning_url = f"http://127.0.0.1:{learning_port}"
+    ledger_url = f"http://127.0.0.1:{ledger_port}"
+    for process in processes:
+        process.start()
+    try:
+        processes[0].wait_healthy(learning_url)
+        processes[4].wait_healthy(ledger_url)
+        person = uuid4()
+        posted = httpx.post(
+            f"{learning_url}/v1/completions",
+            json={
+                "person_id": str(person),
+                "course_id": "GX-2025-007",
+                "study_year": 2025,
+                "subject": "public",
+                "hours": "2.5",
+                "region_code": "370300",
+                "completed_at": "2025-09-10T10:00:00+08:00",
+            },
+            timeout=10,
+        )
+        assert posted.status_code == 201, posted.text
+        query = f"{ledger_url}/v1/persons/{person}/years/2025/hours"
+
+        def credited() -> dict[str, object] | None:
+            for process in processes:
+                process.assert_running()
+            body: dict[str, object] = httpx.get(query, timeout=5).json()
+            return body if body["entries"] else None
+
+        body = wait_until(credited, timeout=30, what="the completion in the ledger query")
+    finally:
+        for process in processes:
+            process.stop()
+    assert Decimal(str(body["hours_by_subject"]["public"])) == Decimal("2.5")  # type: ignore[index]
+    entries = body["entries"]
+    assert isinstance(entries, list)
+    assert len(entries) == 1
+    assert entries[0]["event_type"] == "hourbank.learning.course.completed.v1"
+    assert entries[0]["region_code"] == "370300"
+    assert entries[0]["entry_id"]  # the source event id (ce_id)

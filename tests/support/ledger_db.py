@@ -1,0 +1,56 @@
+"""Reading the ledger's own tables in tests: what was applied, and how far it consumed."""
+
+from __future__ import annotations
+
+import psycopg
+from psycopg import sql
+
+from hourbank_ledger.domain.hour_bank import HourBank
+
+CREDITED_TOPIC = f"{HourBank.HoursCredited.__module__}:{HourBank.HoursCredited.__qualname__}"
+
+
+class LedgerTables:
+    def __init__(self, database_url: str, schema: str) -> None:
+        self.database_url = database_url
+        self.schema = schema
+
+    def _scalar(self, query: sql.Composed, params: tuple[object, ...] = ()) -> int:
+        try:
+            with psycopg.connect(self.database_url) as conn:
+                row = conn.execute(query, params).fetchone()
+        except psycopg.errors.UndefinedTable:
+            return 0  # the service has not created its tables yet
+        return int(row[0]) if row and row[0] is not None else 0
+
+    def consumed(self, topic: str) -> int:
+        """Messages of ``topic`` the ledger has recorded (sum of per-partition positions)."""
+        return self._scalar(
+            sql.SQL(
+                "SELECT sum(notification_id) FROM {}.ledger_tracking WHERE application_name LIKE %s"
+            ).format(sql.Identifier(self.schema)),
+            (f"{topic}:%",),
+        )
+
+    def credited_events(self) -> int:
+        return self._scalar(
+            sql.SQL("SELECT count(*) FROM {}.ledger_events WHERE topic = %s").format(
+                sql.Identifier(self.schema)
+            ),
+            (CREDITED_TOPIC,),
+        )
+
+    def distinct_credited_entries(self) -> int:
+        """Distinct ce_ids among credited events (state is JSON with an entry_id field)."""
+        return self._scalar(
+            sql.SQL(
+                "SELECT count(DISTINCT convert_from(state, 'UTF8')::jsonb ->> 'entry_id')"
+                " FROM {}.ledger_events WHERE topic = %s"
+            ).format(sql.Identifier(self.schema)),
+            (CREDITED_TOPIC,),
+        )
+
+    def read_model_rows(self) -> int:
+        return self._scalar(
+            sql.SQL("SELECT count(*) FROM {}.ledger_entries").format(sql.Identifier(self.schema))
+        )

@@ -1,0 +1,83 @@
+"""Running the services' real process entrypoints as subprocesses, so tests can kill them."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import IO
+
+import httpx
+
+from tests.support.waiting import wait_until
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+class ServiceProcess:
+    """One service process (``python -m <module>``) with its log captured to a file."""
+
+    def __init__(self, name: str, module: str, env: dict[str, str]) -> None:
+        self.name = name
+        self.module = module
+        self.env = {**os.environ, **env, "PYTHONUNBUFFERED": "1", "LOG_JSON": "true"}
+        self.process: subprocess.Popen[bytes] | None = None
+        self._log: IO[bytes] = tempfile.NamedTemporaryFile(  # noqa: SIM115
+            prefix=f"hourbank-{name}-", suffix=".log", delete=False
+        )
+
+    def start(self) -> ServiceProcess:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", self.module],
+            env=self.env,
+            cwd=ROOT,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+        )
+        return self
+
+    def kill(self) -> None:
+        """SIGKILL: no clean-up, no offset commit, no final flush."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+
+    def assert_running(self) -> None:
+        assert self.process is not None
+        if self.process.poll() is not None:
+            raise AssertionError(
+                f"{self.name} exited with {self.process.returncode}:\n{self.log()}"
+            )
+
+    def log(self) -> str:
+        return Path(self._log.name).read_text(encoding="utf-8", errors="replace")[-6000:]
+
+    def wait_healthy(self, base_url: str, timeout: float = 30) -> None:
+        def healthy() -> bool:
+            self.assert_running()
+            try:
+                return httpx.get(f"{base_url}/healthz", timeout=1).status_code == 200
+            except httpx.TransportError:
+                return False
+
+        wait_until(healthy, timeout=timeout, what=f"{self.name} to answer /healthz")
