@@ -6,6 +6,7 @@ Serves a person's hours from the read model the projector maintains.
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Annotated
 from uuid import UUID
 
@@ -19,6 +20,11 @@ from hourbank_ledger.application.read_model import EntryRow, HourBankView
 from hourbank_ledger.config import LedgerApiSettings
 
 SUBJECTS = ("public", "professional")
+
+
+def hours_text(value: Decimal | int) -> str:
+    """Hours as the contracts write them: a plain decimal string without trailing zeros."""
+    return format(Decimal(value).normalize(), "f")
 
 
 class EntryOut(BaseModel):
@@ -40,7 +46,7 @@ class EntryOut(BaseModel):
             source_ref=row.source_ref,
             region_code=row.region_code,
             subject=row.subject,
-            hours=str(row.hours),
+            hours=hours_text(row.hours),
             occurred_at=row.occurred_at,
         )
 
@@ -80,13 +86,13 @@ def create_app(view: HourBankView) -> FastAPI:
         request.state.log_context = {"person_id": str(person_id)}
         totals = view.hours_by_subject(person_id, study_year)
         page = view.entries(person_id, study_year, limit=limit, offset=offset)
-        by_subject = {subject: totals.get(subject, 0) for subject in SUBJECTS}
+        by_subject = {subject: totals.get(subject, Decimal(0)) for subject in SUBJECTS}
         next_offset = offset + len(page.entries)
         return YearHoursOut(
             person_id=person_id,
             study_year=study_year,
-            hours_by_subject={k: str(v) for k, v in by_subject.items()},
-            total_hours=str(sum(totals.values())),
+            hours_by_subject={k: hours_text(v) for k, v in by_subject.items()},
+            total_hours=hours_text(sum(totals.values(), Decimal(0))),
             entries=[EntryOut.of(row) for row in page.entries],
             page=Page(
                 limit=limit,
