@@ -1,12 +1,11 @@
 """Runs the local system's processes in the foreground with prefixed logs.
 
-Used by scripts/run-local. Ctrl-C (or SIGTERM) stops every process, then the local
-infrastructure unless --keep-infra is given.
+Used by scripts/run-local, which also stops the infrastructure afterwards. Ctrl-C (or
+SIGTERM) stops every process; so does any process exiting on its own.
 """
 
 from __future__ import annotations
 
-import argparse
 import os
 import selectors
 import signal
@@ -28,9 +27,6 @@ COLOURS = ["\033[36m", "\033[35m", "\033[33m", "\033[32m", "\033[34m"]
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--keep-infra", action="store_true", help="leave Kafka/PostgreSQL up")
-    args = parser.parse_args()
     for name in ("DATABASE_URL", "KAFKA_BOOTSTRAP_SERVERS"):
         if not os.environ.get(name):
             print(f"error: {name} is not set (run through scripts/run-local)", file=sys.stderr)
@@ -84,6 +80,7 @@ def main() -> int:
                 stopping, exit_code = True, 1
                 break
 
+    print("stopping every process", flush=True)
     for child in children.values():
         if child.poll() is None:
             child.terminate()
@@ -93,8 +90,6 @@ def main() -> int:
             child.wait(timeout=max(0.1, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
             child.kill()
-    if not args.keep_infra:
-        subprocess.run([str(ROOT / "scripts" / "infra"), "stop"], check=False)
     return exit_code
 
 

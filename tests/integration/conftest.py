@@ -10,7 +10,12 @@ from psycopg import sql
 
 from tests.support.ledger_db import LedgerTables
 
-pytestmark = pytest.mark.integration
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # Lets `pytest -m "not integration"` run the tiers that need no infrastructure.
+    for item in items:
+        if "tests/integration/" in item.nodeid:
+            item.add_marker(pytest.mark.integration)
 
 
 @pytest.fixture

@@ -112,6 +112,7 @@ def install_http_plumbing(app: FastAPI) -> None:
     ) -> Response:
         correlation_id = request.headers.get(CORRELATION_HEADER) or str(uuid.uuid4())
         started = time.perf_counter()
+        request.state.correlation_id = correlation_id
         structlog.contextvars.bind_contextvars(correlation_id=correlation_id)
         status = 500
         try:

@@ -7,6 +7,7 @@ only after the consumer's own database commit.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from faststream.kafka import KafkaBroker
@@ -25,6 +26,10 @@ def make_broker(bootstrap_servers: str, client_id: str, **kwargs: Any) -> KafkaB
     return KafkaBroker(
         bootstrap_servers.split(","),
         client_id=client_id,
+        # faststream's per-message "Received"/"Processed" lines go through our logging at
+        # DEBUG: the services write one canonical line per message themselves.
+        logger=logging.getLogger(f"hourbank.broker.{client_id}"),
+        log_level=logging.DEBUG,
         **SAFE_PRODUCER_SETTINGS,
         **kwargs,
     )

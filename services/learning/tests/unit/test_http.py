@@ -91,3 +91,16 @@ def test_unknown_completion_is_404_problem(client: TestClient) -> None:
     response = client.get(f"/v1/completions/{uuid4()}")
     assert response.status_code == 404
     assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_the_request_correlation_id_travels_with_the_public_event() -> None:
+    from hourbank_learning.adapters.contracts import to_public_event
+
+    learning = LearningApplication()
+    client = TestClient(create_app(learning))
+    response = client.post("/v1/completions", json=body(), headers={"X-Correlation-ID": "req-42"})
+    assert response.headers["X-Correlation-ID"] == "req-42"
+    stored = learning.recorder.select_notifications(start=1, limit=1)[0]
+    envelope = to_public_event(learning.mapper.to_domain_event(stored))
+    assert envelope is not None
+    assert envelope.correlation_id == "req-42"

@@ -34,6 +34,7 @@ def to_public_event(domain_event: object) -> Envelope | None:
         return envelope_for(
             data,
             source=SOURCE,
+            correlation_id=domain_event.correlation_id,
             event_id=event_id_for(
                 SOURCE, domain_event.originator_id, domain_event.originator_version
             ),

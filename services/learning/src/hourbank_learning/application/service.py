@@ -29,6 +29,7 @@ class RecordCompletion:
     hours: Decimal
     region_code: str
     completed_at: datetime
+    correlation_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,7 @@ class LearningApplication(Application[UUID]):
             hours=command.hours,
             region_code=command.region_code,
             completed_at=command.completed_at,
+            correlation_id=command.correlation_id,
         )
         try:
             self.save(completion)

@@ -45,6 +45,7 @@ class CourseCompletion(Aggregate):
         hours: Decimal
         region_code: str
         completed_at: datetime
+        correlation_id: str | None
 
     @staticmethod
     def create_id(person_id: UUID, course_id: str, study_year: int) -> UUID:
@@ -62,6 +63,7 @@ class CourseCompletion(Aggregate):
         hours: Decimal,
         region_code: str,
         completed_at: datetime,
+        correlation_id: str | None,
     ) -> None:
         self.person_id = person_id
         self.course_id = course_id
@@ -70,6 +72,8 @@ class CourseCompletion(Aggregate):
         self.hours = hours
         self.region_code = region_code
         self.completed_at = completed_at
+        # Carried to the public event so one request can be followed across services.
+        self.correlation_id = correlation_id
 
     @classmethod
     def record(
@@ -82,6 +86,7 @@ class CourseCompletion(Aggregate):
         hours: Decimal,
         region_code: str,
         completed_at: datetime,
+        correlation_id: str | None = None,
     ) -> CourseCompletion:
         """Check the domain rules, then raise the Recorded event."""
         if completed_at.tzinfo is None:
@@ -104,6 +109,7 @@ class CourseCompletion(Aggregate):
             hours=hours,
             region_code=region_code,
             completed_at=completed_at,
+            correlation_id=correlation_id,
         )
 
     def same_facts_as(self, *, subject: Subject, hours: Decimal, region_code: str) -> bool:

@@ -99,6 +99,7 @@ def create_app(learning: LearningApplication) -> FastAPI:
                     hours=body.hours,
                     region_code=body.region_code,
                     completed_at=body.completed_at,
+                    correlation_id=getattr(request.state, "correlation_id", None),
                 )
             )
         except InvalidCompletionError as error:
