@@ -60,7 +60,7 @@ def test_relay_killed_and_restarted_mid_stream_causes_no_double_count(
         )
     learning.close()
     asyncio.run(create_topics(kafka_bootstrap, [topic]))
-    relay_env = {**ledger_env, "RELAY_BATCH_SIZE": "25"}
+    relay_env = {**ledger_env, "RELAY_BATCH_SIZE": "10"}
 
     consumer = ServiceProcess("consumer", "hourbank_ledger.entrypoints.consumer", ledger_env)
     relay = ServiceProcess("relay", "hourbank_learning.entrypoints.relay", relay_env)
@@ -68,7 +68,7 @@ def test_relay_killed_and_restarted_mid_stream_causes_no_double_count(
     relay.start()
     try:
         wait_until(
-            lambda: relay_position(database_url, schema) >= 100, timeout=60, what="relay at 100"
+            lambda: relay_position(database_url, schema) >= 50, timeout=60, what="relay at 50"
         )
         relay.kill()
         at_kill = relay_position(database_url, schema)
