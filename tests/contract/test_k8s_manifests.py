@@ -1,0 +1,378 @@
+"""The Kubernetes manifests under deploy/k8s follow the project's deployment rules.
+
+File checks only: no cluster and no kustomize are needed. When ``kubectl`` is on PATH the
+overlays are rendered as well; without it that one test skips.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from pydantic_settings import BaseSettings
+
+from hourbank_common.settings import PostgresSettings
+from hourbank_learning.config import LearningApiSettings, RelaySettings
+from hourbank_ledger.config import LedgerApiSettings, LedgerConsumerSettings
+
+ROOT = Path(__file__).resolve().parents[2]
+DEPLOY = ROOT / "deploy"
+K8S = DEPLOY / "k8s"
+BASE = K8S / "base"
+OVERLAYS = K8S / "overlays"
+
+RUN_AS_USER = 10001
+HTTP_PORT = 8080
+DATABASE_SECRET = ("hourbank-database", "url")
+CONFIG_MAP = "hourbank-config"
+
+# Deployment name -> the module its container runs with `python -m`.
+PROCESSES = {
+    "learning-api": "hourbank_learning.entrypoints.http",
+    "learning-relay": "hourbank_learning.entrypoints.relay",
+    "ledger-consumer": "hourbank_ledger.entrypoints.consumer",
+    "ledger-projector": "hourbank_ledger.entrypoints.projector",
+    "ledger-api": "hourbank_ledger.entrypoints.http",
+}
+HTTP_PROCESSES = {"learning-api", "ledger-api"}
+# Processes that keep a single position: never more than one pod, never two during a rollout.
+SINGLE_WRITERS = {"learning-relay", "ledger-projector"}
+# The settings class each entrypoint's main() reads the environment with.
+SETTINGS: dict[str, type[BaseSettings]] = {
+    "hourbank_learning.entrypoints.http": LearningApiSettings,
+    "hourbank_learning.entrypoints.relay": RelaySettings,
+    "hourbank_ledger.entrypoints.consumer": LedgerConsumerSettings,
+    "hourbank_ledger.entrypoints.projector": PostgresSettings,
+    "hourbank_ledger.entrypoints.http": LedgerApiSettings,
+}
+
+SECRET_LIKE_NAME = re.compile(r"PASSWORD|SECRET|TOKEN|CREDENTIAL|PRIVATE|_KEY$|DATABASE_URL")
+URL_WITH_CREDENTIALS = re.compile(r"[a-z][a-z0-9+.-]*://[^/\s:@\"']+:[^/\s@\"']+@", re.IGNORECASE)
+
+
+def _load(path: Path) -> list[dict[str, Any]]:
+    with path.open(encoding="utf-8") as stream:
+        return [doc for doc in yaml.safe_load_all(stream) if doc is not None]
+
+
+MANIFEST_FILES = sorted([*K8S.rglob("*.yaml"), *K8S.rglob("*.yml")])
+DOCUMENTS = [(path, doc) for path in MANIFEST_FILES for doc in _load(path)]
+DEPLOYMENTS = {doc["metadata"]["name"]: doc for _, doc in DOCUMENTS if doc["kind"] == "Deployment"}
+SERVICES = {doc["metadata"]["name"]: doc for _, doc in DOCUMENTS if doc["kind"] == "Service"}
+BASE_KUSTOMIZATION = _load(BASE / "kustomization.yaml")[0]
+OVERLAY_DIRS = sorted(path for path in OVERLAYS.iterdir() if path.is_dir())
+
+
+def _pod_spec(deployment: dict[str, Any]) -> dict[str, Any]:
+    spec: dict[str, Any] = deployment["spec"]["template"]["spec"]
+    return spec
+
+
+def _containers(deployment: dict[str, Any]) -> list[dict[str, Any]]:
+    spec = _pod_spec(deployment)
+    return [*spec.get("initContainers", []), *spec["containers"]]
+
+
+def _main_container(deployment: dict[str, Any]) -> dict[str, Any]:
+    containers: list[dict[str, Any]] = _pod_spec(deployment)["containers"]
+    assert len(containers) == 1, "one process per pod"
+    return containers[0]
+
+
+def _env(container: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {var["name"]: var for var in container.get("env", [])}
+
+
+def _literals(kustomization: dict[str, Any], name: str) -> dict[str, str]:
+    """Key/value literals of the configMapGenerator entry called ``name``."""
+    for generator in kustomization.get("configMapGenerator", []):
+        if generator["name"] == name:
+            return dict(literal.split("=", 1) for literal in generator.get("literals", []))
+    return {}
+
+
+def _container_port(container: dict[str, Any], port: int | str) -> int:
+    """Resolve a probe's or Service's port (number or name) to the container's port number."""
+    for declared in container.get("ports", []):
+        if port in (declared["containerPort"], declared.get("name")):
+            return int(declared["containerPort"])
+    pytest.fail(f"{container['name']} declares no port {port!r}")
+
+
+def test_every_manifest_parses_and_names_its_kind() -> None:
+    assert MANIFEST_FILES, f"no manifests under {K8S}"
+    for path in MANIFEST_FILES:
+        docs = _load(path)
+        assert docs, f"{path} is empty"
+        for doc in docs:
+            assert doc.get("apiVersion"), f"{path}: document without apiVersion"
+            assert doc.get("kind"), f"{path}: document without kind"
+
+
+def test_one_deployment_per_process_role_and_nothing_else() -> None:
+    assert set(DEPLOYMENTS) == set(PROCESSES)
+    for name, module in PROCESSES.items():
+        container = _main_container(DEPLOYMENTS[name])
+        assert container["command"] == ["python", "-m", module], name
+        assert container["image"] == "hourbank", f"{name}: one image for every process"
+
+
+@pytest.mark.parametrize("name", sorted(PROCESSES))
+def test_command_module_exists(name: str) -> None:
+    module = _main_container(DEPLOYMENTS[name])["command"][-1]
+    assert importlib.util.find_spec(module) is not None, f"{name}: no module {module}"
+
+
+@pytest.mark.parametrize("name", sorted(PROCESSES))
+def test_every_container_has_requests_and_limits(name: str) -> None:
+    for container in _containers(DEPLOYMENTS[name]):
+        resources = container.get("resources", {})
+        for bound in ("requests", "limits"):
+            assert {"cpu", "memory"} <= set(resources.get(bound, {})), (
+                f"{name}/{container['name']}: resources.{bound} needs cpu and memory"
+            )
+
+
+@pytest.mark.parametrize("name", sorted(PROCESSES))
+def test_security_context_is_locked_down(name: str) -> None:
+    deployment = DEPLOYMENTS[name]
+    pod_context = _pod_spec(deployment).get("securityContext", {})
+    assert _pod_spec(deployment).get("automountServiceAccountToken") is False
+    for container in _containers(deployment):
+        own = container.get("securityContext", {})
+        effective = {**pod_context, **own}  # container settings override the pod's
+        where = f"{name}/{container['name']}"
+        assert effective.get("runAsNonRoot") is True, where
+        assert effective.get("runAsUser") == RUN_AS_USER, where
+        assert effective.get("seccompProfile", {}).get("type") == "RuntimeDefault", where
+        assert own.get("readOnlyRootFilesystem") is True, where
+        assert own.get("allowPrivilegeEscalation") is False, where
+        assert own.get("privileged", False) is False, where
+        assert own.get("capabilities", {}).get("drop") == ["ALL"], where
+        assert not own.get("capabilities", {}).get("add"), where
+
+
+@pytest.mark.parametrize("name", sorted(PROCESSES))
+def test_read_only_root_filesystem_gets_a_writable_tmp(name: str) -> None:
+    spec = _pod_spec(DEPLOYMENTS[name])
+    empty_dirs = {volume["name"] for volume in spec.get("volumes", []) if "emptyDir" in volume}
+    for container in _containers(DEPLOYMENTS[name]):
+        mounts = {mount["mountPath"]: mount["name"] for mount in container.get("volumeMounts", [])}
+        assert mounts.get("/tmp") in empty_dirs, f"{name}: mount an emptyDir at /tmp"
+
+
+@pytest.mark.parametrize("name", sorted(PROCESSES))
+def test_labels_and_selector(name: str) -> None:
+    deployment = DEPLOYMENTS[name]
+    template_labels = deployment["spec"]["template"]["metadata"]["labels"]
+    for labels in (deployment["metadata"]["labels"], template_labels):
+        assert labels.get("app.kubernetes.io/name") == name
+        assert labels.get("app.kubernetes.io/part-of") == "hourbank"
+        assert labels.get("app.kubernetes.io/component")
+    selector = deployment["spec"]["selector"]["matchLabels"]
+    assert selector.items() <= template_labels.items()
+
+
+@pytest.mark.parametrize("name", sorted(PROCESSES))
+def test_termination_grace_period_is_set(name: str) -> None:
+    grace = _pod_spec(DEPLOYMENTS[name]).get("terminationGracePeriodSeconds")
+    assert isinstance(grace, int)
+    assert grace > 0
+
+
+@pytest.mark.parametrize("name", sorted(PROCESSES))
+def test_environment_matches_the_process_settings(name: str) -> None:
+    """Every variable set is one the process reads; every required setting is provided."""
+    container = _main_container(DEPLOYMENTS[name])
+    settings = SETTINGS[container["command"][-1]]
+    fields = {field.upper(): info for field, info in settings.model_fields.items()}
+    env = _env(container)
+    assert set(env) <= set(fields), f"{name}: unknown variables {set(env) - set(fields)}"
+    required = {field for field, info in fields.items() if info.is_required()}
+    assert required <= set(env), f"{name}: missing {required - set(env)}"
+    assert env["LOG_JSON"]["valueFrom"]["configMapKeyRef"]["key"] == "LOG_JSON"
+    assert _literals(BASE_KUSTOMIZATION, CONFIG_MAP)["LOG_JSON"] == "true"
+    assert "DATABASE_SCHEMA" in env, f"{name}: give the service its own schema"
+
+
+@pytest.mark.parametrize("name", sorted(PROCESSES))
+def test_database_url_comes_from_the_secret(name: str) -> None:
+    source = _env(_main_container(DEPLOYMENTS[name]))["DATABASE_URL"]
+    assert "value" not in source
+    ref = source["valueFrom"]["secretKeyRef"]
+    assert (ref["name"], ref["key"]) == DATABASE_SECRET
+
+
+def test_no_literal_values_for_secret_like_variables() -> None:
+    for name, deployment in DEPLOYMENTS.items():
+        for container in _containers(deployment):
+            for var_name, var in _env(container).items():
+                if SECRET_LIKE_NAME.search(var_name.upper()):
+                    assert "value" not in var, f"{name}: literal value for {var_name}"
+                    assert "secretKeyRef" in var.get("valueFrom", {}), (
+                        f"{name}: {var_name} must come from a Secret"
+                    )
+
+
+def test_no_secrets_or_credentials_in_the_repository() -> None:
+    kinds = {doc["kind"] for _, doc in DOCUMENTS}
+    assert "Secret" not in kinds, "Secrets are created in the cluster (deploy/README.md)"
+    for path, doc in DOCUMENTS:
+        assert "secretGenerator" not in doc, f"{path}: no secretGenerator"
+    for path in DEPLOY.rglob("*"):
+        if path.is_file():
+            text = path.read_text(encoding="utf-8")
+            assert not URL_WITH_CREDENTIALS.search(text), f"{path}: URL with credentials"
+
+
+def test_config_map_references_resolve() -> None:
+    keys = set(_literals(BASE_KUSTOMIZATION, CONFIG_MAP))
+    for name, deployment in DEPLOYMENTS.items():
+        for container in _containers(deployment):
+            for var in container.get("env", []):
+                ref = var.get("valueFrom", {}).get("configMapKeyRef")
+                if ref:
+                    assert ref["name"] == CONFIG_MAP, name
+                    assert ref["key"] in keys, f"{name}: {CONFIG_MAP} has no key {ref['key']}"
+
+
+@pytest.mark.parametrize("name", sorted(PROCESSES))
+def test_only_http_processes_listen_and_they_are_probed_on_healthz(name: str) -> None:
+    container = _main_container(DEPLOYMENTS[name])
+    if name not in HTTP_PROCESSES:
+        # Never invent an endpoint the code does not serve.
+        assert not container.get("ports"), name
+        assert not {"livenessProbe", "readinessProbe", "startupProbe"} & set(container), name
+        return
+    env = _env(container)
+    assert env["HTTP_HOST"]["value"] == "0.0.0.0"
+    assert env["HTTP_PORT"]["value"] == str(HTTP_PORT)
+    assert {"livenessProbe", "readinessProbe"} <= set(container), name
+    for probe_name in ("startupProbe", "livenessProbe", "readinessProbe"):
+        if probe_name not in container:
+            continue
+        probe = container[probe_name]["httpGet"]
+        assert probe["path"] == "/healthz", f"{name}: {probe_name}"
+        assert _container_port(container, probe["port"]) == HTTP_PORT, f"{name}: {probe_name}"
+
+
+@pytest.mark.parametrize("name", sorted(HTTP_PROCESSES))
+def test_api_service_selects_its_deployment(name: str) -> None:
+    service = SERVICES[name]
+    deployment = DEPLOYMENTS[name]
+    labels = deployment["spec"]["template"]["metadata"]["labels"]
+    assert service["spec"]["selector"].items() <= labels.items()
+    (port,) = service["spec"]["ports"]
+    target = _container_port(_main_container(deployment), port["targetPort"])
+    assert target == HTTP_PORT
+
+
+def test_services_exist_only_for_the_apis() -> None:
+    assert set(SERVICES) == HTTP_PROCESSES
+
+
+@pytest.mark.parametrize("name", sorted(SINGLE_WRITERS))
+def test_single_writers_run_exactly_one_replica(name: str) -> None:
+    spec = DEPLOYMENTS[name]["spec"]
+    assert spec["replicas"] == 1
+    assert spec["strategy"]["type"] == "Recreate", f"{name}: no overlap during a rollout"
+    for overlay in OVERLAY_DIRS:
+        kustomization = _load(overlay / "kustomization.yaml")[0]
+        for entry in kustomization.get("replicas", []):
+            assert entry["name"] != name, f"{overlay.name} changes {name}'s replicas"
+
+
+def test_base_kustomization_lists_every_base_file() -> None:
+    resources = BASE_KUSTOMIZATION["resources"]
+    files = {
+        path.name
+        for path in BASE.iterdir()
+        if path.suffix in {".yaml", ".yml"} and path.name != "kustomization.yaml"
+    }
+    assert sorted(resources) == sorted(files)
+    assert BASE_KUSTOMIZATION["namespace"] == "hourbank"
+    namespaces = [doc for _, doc in DOCUMENTS if doc["kind"] == "Namespace"]
+    assert [doc["metadata"]["name"] for doc in namespaces] == ["hourbank"]
+
+
+def test_overlays_reuse_the_base_and_keep_instances_apart() -> None:
+    assert {path.name for path in OVERLAY_DIRS} >= {"city-zibo", "province"}
+    base_keys = set(_literals(BASE_KUSTOMIZATION, CONFIG_MAP))
+    namespaces: set[str] = set()
+    group_ids: set[str] = set()
+    for overlay in OVERLAY_DIRS:
+        kustomization = _load(overlay / "kustomization.yaml")[0]
+        assert kustomization["resources"] == ["../../base"], overlay.name
+        assert (overlay / "../../base").resolve() == BASE.resolve()
+        namespaces.add(kustomization["namespace"])
+        (generator,) = kustomization["configMapGenerator"]
+        assert (generator["name"], generator["behavior"]) == (CONFIG_MAP, "merge")
+        literals = _literals(kustomization, CONFIG_MAP)
+        assert set(literals) <= base_keys, f"{overlay.name}: unknown keys"
+        group_ids.add(literals["LEDGER_GROUP_ID"])
+    assert "hourbank" not in namespaces
+    assert len(namespaces) == len(OVERLAY_DIRS), "one namespace per instance"
+    # Instances sharing a group on one Kafka cluster would split the partitions between them.
+    assert len(group_ids) == len(OVERLAY_DIRS), "one consumer group per ledger instance"
+
+
+def test_network_policies_deny_by_default_and_open_only_the_api_port() -> None:
+    policies = {
+        doc["metadata"]["name"]: doc for _, doc in DOCUMENTS if doc["kind"] == "NetworkPolicy"
+    }
+    deny = policies["default-deny"]["spec"]
+    assert deny["podSelector"] == {}
+    assert set(deny["policyTypes"]) == {"Ingress", "Egress"}
+    assert "ingress" not in deny
+    assert "egress" not in deny
+    ingress_policies = [p for p in policies.values() if p["spec"].get("ingress")]
+    assert [p["metadata"]["name"] for p in ingress_policies] == ["allow-api-ingress"]
+    (allowed,) = ingress_policies[0]["spec"]["ingress"]
+    assert allowed["ports"] == [{"protocol": "TCP", "port": HTTP_PORT}]
+    selected = ingress_policies[0]["spec"]["podSelector"]["matchLabels"]
+    for name in HTTP_PROCESSES:
+        labels = DEPLOYMENTS[name]["spec"]["template"]["metadata"]["labels"]
+        assert selected.items() <= labels.items()
+    for name in set(PROCESSES) - HTTP_PROCESSES:
+        labels = DEPLOYMENTS[name]["spec"]["template"]["metadata"]["labels"]
+        assert not selected.items() <= labels.items()
+
+
+def test_image_runs_as_the_manifests_user() -> None:
+    dockerfile = (DEPLOY / "Dockerfile").read_text(encoding="utf-8")
+    assert re.search(rf"^USER {RUN_AS_USER}(:{RUN_AS_USER})?$", dockerfile, re.MULTILINE)
+    assert "uv sync --locked --all-packages --no-dev --no-editable" in dockerfile
+
+
+@pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not installed")
+@pytest.mark.parametrize("overlay", [path.name for path in OVERLAY_DIRS])
+def test_overlay_renders(overlay: str) -> None:
+    rendered = subprocess.run(
+        ["kubectl", "kustomize", str(OVERLAYS / overlay)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert rendered.returncode == 0, rendered.stderr
+    docs = [doc for doc in yaml.safe_load_all(rendered.stdout) if doc is not None]
+    namespace = _load(OVERLAYS / overlay / "kustomization.yaml")[0]["namespace"]
+    (config_map,) = [doc for doc in docs if doc["kind"] == "ConfigMap"]
+    for doc in docs:
+        if doc["kind"] == "Namespace":
+            assert doc["metadata"]["name"] == namespace
+        else:
+            assert doc["metadata"]["namespace"] == namespace, doc["metadata"]["name"]
+        if doc["kind"] == "Deployment":
+            for container in _containers(doc):
+                for var in container.get("env", []):
+                    ref = var.get("valueFrom", {}).get("configMapKeyRef")
+                    if ref:
+                        assert ref["name"] == config_map["metadata"]["name"]
+                        assert ref["key"] in config_map["data"]
