@@ -12,25 +12,33 @@ No event carries a national ID number (身份证号): people are identified by a
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
-from typing import ClassVar
+from typing import ClassVar, Self
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from .fields import (
     DayCount,
     Hours,
     MonthCount,
+    PointCount,
     PositiveCount,
+    ReasonText,
     Reference,
     RegionCode,
     ShortText,
     StudyYear,
     Yuan,
 )
-from .topics import BILLING_TOPIC, EXAM_TOPIC, LEARNING_TOPIC, RECOGNITION_TOPIC
+from .topics import (
+    BILLING_TOPIC,
+    EXAM_TOPIC,
+    IDENTITY_TOPIC,
+    LEARNING_TOPIC,
+    RECOGNITION_TOPIC,
+)
 
 
 class Subject(StrEnum):
@@ -92,6 +100,17 @@ class ClaimCategory(StrEnum):
     """Posted abroad or sick leave over six months, maternity leave, approved by employer."""
     OTHER_APPROVED = "other_approved"
     """Another case a provincial authority approves."""
+
+
+class LeaveKind(StrEnum):
+    """Kinds of special leave whose time off post is converted to hours (Zaozhuang row 6)."""
+
+    POSTED_ABROAD = "posted_abroad"
+    """Posted abroad (出国) for more than six months."""
+    SICK_LEAVE = "sick_leave"
+    """Sick leave (病假) of more than six months."""
+    MATERNITY_LEAVE = "maternity_leave"
+    """Maternity leave (产假), whatever its length."""
 
 
 class PersonYearEvent(BaseModel):
@@ -249,6 +268,182 @@ class ClaimApprovedV1(HourBearingEvent):
     approved_by_org_id: UUID | None = Field(
         default=None,
         description="Opaque identifier of the organisation whose reviewer approved the claim.",
+    )
+    leave_kind: LeaveKind | None = Field(
+        default=None,
+        description=(
+            "For special leave: posted abroad, sick leave or maternity leave, so the ledger "
+            "can apply the more-than-six-months condition where it holds; if any."
+        ),
+    )
+    period_start: date | None = Field(
+        default=None,
+        description=(
+            "First day of the learning activity, expert work, posting or leave the claim "
+            "covers, as reviewed (ISO 8601 date), if known."
+        ),
+    )
+    period_end: date | None = Field(
+        default=None,
+        description=(
+            "Last day (inclusive) of the learning activity, expert work, posting or leave "
+            "the claim covers, as reviewed (ISO 8601 date), if known; not before "
+            "period_start. A leave may span years; a learning activity counts in its own "
+            "year only."
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _period_in_order(self) -> Self:
+        if (
+            self.period_start is not None
+            and self.period_end is not None
+            and self.period_end < self.period_start
+        ):
+            raise ValueError("period_end is before period_start")
+        return self
+
+
+class LegacyHoursImportedV1(HourBearingEvent):
+    """Hours of a past study year migrated from the old platform (e.g. old Zibo platform).
+
+    One event per person, year, subject and legacy record. ``region_code`` is the region
+    whose old platform held the record; ``study_year`` is the past year the hours were
+    earned in. The old record's ID number is not carried: the identity service maps it to
+    the opaque ``person_id`` before publishing. The hours were already credited by the old
+    platform, so they need no make-up payment.
+    """
+
+    event_type: ClassVar[str] = "hourbank.identity.legacy-hours.imported.v1"
+    topic: ClassVar[str] = IDENTITY_TOPIC
+
+    import_batch_id: Reference = Field(
+        description="Identity service's identifier of the migration batch that loaded the hours.",
+    )
+    legacy_record_ref: Reference = Field(
+        description=(
+            "The old platform's reference of the hour record migrated (never an ID number)."
+        ),
+    )
+
+
+class HoursTransferredInV1(HourBearingEvent):
+    """Hours certified by a person's previous region, merged into the same study year.
+
+    People transferred in bring hours certified by their previous region (Zaozhuang
+    notice). ``region_code`` is the receiving region whose ledger the hours join;
+    ``from_region_code`` is the certifying region, which may be outside Shandong and
+    always differs from ``region_code``.
+    """
+
+    event_type: ClassVar[str] = "hourbank.identity.hours.transferred-in.v1"
+    topic: ClassVar[str] = IDENTITY_TOPIC
+
+    from_region_code: RegionCode = Field(
+        description=(
+            "GB/T 2260 six-digit code of the previous region that certified the hours; "
+            "may be outside Shandong; differs from region_code."
+        ),
+    )
+    certificate_ref: Reference = Field(
+        description="Reference of the previous region's certificate of the hours.",
+    )
+
+    @model_validator(mode="after")
+    def _from_another_region(self) -> Self:
+        if self.from_region_code == self.region_code:
+            raise ValueError("from_region_code must differ from region_code")
+        return self
+
+
+class XuexiPointsRecordedV1(PersonYearEvent):
+    """A person's 学习强国 (Xuexi Qiangguo) points for a study year were recorded.
+
+    Not hour-bearing: ``points`` is the person's total for ``study_year`` as of
+    ``occurred_at``. Several records for one year are successive totals, not increments
+    (points only grow within a year). The ledger converts points to public hours per its
+    regional policy (Zibo 2020: at least 2000 points give 10 public hours).
+    """
+
+    event_type: ClassVar[str] = "hourbank.learning.xuexi-points.recorded.v1"
+    topic: ClassVar[str] = LEARNING_TOPIC
+
+    points: PointCount = Field(
+        description=(
+            "The person's 学习强国 points for the study year as of occurred_at: a JSON "
+            "integer, 0 to 1,000,000; never a string or a fraction."
+        ),
+    )
+
+
+class ReversalEvent(PersonYearEvent):
+    """Base of the compensating events: a fact that undoes one earlier published event.
+
+    ``reverses_event_id`` is the ``ce_id`` of the event undone, which the ledger stores as
+    the entry id; ``reverses_event_type`` (a class variable, not a payload field) names its
+    type. The person-year fields repeat those of the event undone: ``study_year`` is the
+    year of the credit reversed, not the year of the reversal. Not published on its own;
+    concrete subclasses set ``event_type``, ``topic`` and ``reverses_event_type``. A
+    reversal may reach the ledger before the event it undoes.
+    """
+
+    reverses_event_type: ClassVar[str]
+    """CloudEvents ``type`` of the event that a reversal of this class undoes."""
+
+    reverses_event_id: Reference = Field(
+        description=(
+            "CloudEvents id (ce_id) of the earlier published event this one undoes; the "
+            "ledger's entry id of the credit."
+        ),
+    )
+    reason: ReasonText = Field(
+        description=(
+            "Why the earlier event is undone (e.g. fraud found on verification, recorded "
+            "in error), as recorded by the producing service; no personal data."
+        ),
+    )
+
+
+class ClaimRevokedV1(ReversalEvent):
+    """An approved claim (学时认定) was revoked, e.g. found non-compliant or fraudulent.
+
+    Undoes the ``ClaimApprovedV1`` whose ``ce_id`` is ``reverses_event_id``.
+    """
+
+    event_type: ClassVar[str] = "hourbank.recognition.claim.revoked.v1"
+    topic: ClassVar[str] = RECOGNITION_TOPIC
+    reverses_event_type: ClassVar[str] = ClaimApprovedV1.event_type
+
+    claim_id: Reference = Field(description="Recognition service's identifier of the claim.")
+
+
+class CompletionVoidedV1(ReversalEvent):
+    """A recorded course completion was voided; the hours it granted no longer count.
+
+    Undoes the ``CourseCompletedV1`` whose ``ce_id`` is ``reverses_event_id``.
+    """
+
+    event_type: ClassVar[str] = "hourbank.learning.course-completion.voided.v1"
+    topic: ClassVar[str] = LEARNING_TOPIC
+    reverses_event_type: ClassVar[str] = CourseCompletedV1.event_type
+
+    course_id: Reference = Field(description="Learning service's identifier of the course.")
+
+
+class PaymentRefundedV1(ReversalEvent):
+    """A make-up payment (补修) was refunded; the past year it opened is closed again.
+
+    Undoes the ``MakeupPaidV1`` whose ``ce_id`` is ``reverses_event_id``; ``study_year``
+    is the make-up year that payment opened.
+    """
+
+    event_type: ClassVar[str] = "hourbank.billing.payment.refunded.v1"
+    topic: ClassVar[str] = BILLING_TOPIC
+    reverses_event_type: ClassVar[str] = MakeupPaidV1.event_type
+
+    payment_id: Reference = Field(description="Billing service's identifier of the payment.")
+    amount: Yuan = Field(
+        description="Amount refunded in yuan (元), a decimal string with at most two decimals.",
     )
 
 

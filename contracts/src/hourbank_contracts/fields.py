@@ -104,3 +104,9 @@ DayCount = Annotated[int, Strict(), Field(ge=1, le=366)]
 
 MonthCount = Annotated[int, Strict(), Field(ge=1, le=12)]
 """A whole number of months within one study year."""
+
+PointCount = Annotated[int, Strict(), Field(ge=0, le=1_000_000)]
+"""A whole number of points, e.g. 学习强国 study points: 0 <= points <= 1,000,000."""
+
+ReasonText = Annotated[str, Field(min_length=1, max_length=500)]
+"""A short reason recorded by a producing service; never personal data."""

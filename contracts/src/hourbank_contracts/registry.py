@@ -13,15 +13,22 @@ from typing import Final
 from .errors import UnknownEventType
 from .events import (
     ClaimApprovedV1,
+    ClaimRevokedV1,
+    CompletionVoidedV1,
     ContractEvent,
     CourseCompletedV1,
     ExamPassedV1,
+    HoursTransferredInV1,
+    LegacyHoursImportedV1,
     MakeupPaidV1,
+    PaymentRefundedV1,
+    XuexiPointsRecordedV1,
 )
 from .topics import (
     BILLING_TOPIC,
     EVENT_TOPICS,
     EXAM_TOPIC,
+    IDENTITY_TOPIC,
     LEARNING_TOPIC,
     LEDGER_DEAD_LETTER_TOPIC,
     RECOGNITION_TOPIC,
@@ -34,6 +41,7 @@ __all__ = [
     "EVENT_TYPES",
     "EVENT_TYPE_PATTERN",
     "EXAM_TOPIC",
+    "IDENTITY_TOPIC",
     "LEARNING_TOPIC",
     "LEDGER_DEAD_LETTER_TOPIC",
     "RECOGNITION_TOPIC",
@@ -47,13 +55,23 @@ EVENT_CLASSES: Final[tuple[type[ContractEvent], ...]] = (
     ExamPassedV1,
     MakeupPaidV1,
     ClaimApprovedV1,
+    LegacyHoursImportedV1,
+    HoursTransferredInV1,
+    XuexiPointsRecordedV1,
+    ClaimRevokedV1,
+    CompletionVoidedV1,
+    PaymentRefundedV1,
 )
 """Every published contract event class, in a stable order."""
 
+_WORDS: Final = r"[a-z][a-z0-9]*(?:[-_][a-z0-9]+)*"
+"""A subject or action: lower-case words joined by single hyphens or underscores."""
+
 EVENT_TYPE_PATTERN: Final = re.compile(
-    r"^hourbank\.(?P<service>[a-z][a-z0-9]*)\.[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*\.v[1-9][0-9]*$"
+    rf"^hourbank\.(?P<service>[a-z][a-z0-9]*)\.{_WORDS}\.{_WORDS}\.v[1-9][0-9]*$"
 )
-"""``hourbank.<service>.<subject>.<action>.v<major>``."""
+"""``hourbank.<service>.<subject>.<action>.v<major>``, e.g.
+``hourbank.identity.hours.transferred-in.v1``; the service is one word."""
 
 
 def build_registry(
