@@ -13,12 +13,18 @@ import pytest
 from hourbank_contracts import (
     ClaimApprovedV1,
     ClaimCategory,
+    ClaimRevokedV1,
+    CompletionVoidedV1,
     ContractEvent,
     CourseCompletedV1,
     ExamMode,
     ExamPassedV1,
+    HoursTransferredInV1,
+    LegacyHoursImportedV1,
     MakeupPaidV1,
+    PaymentRefundedV1,
     Subject,
+    XuexiPointsRecordedV1,
 )
 
 PERSON_ID = UUID("6f1c2b7e-3d4a-4e5f-8a9b-0c1d2e3f4a5b")
@@ -73,11 +79,80 @@ def _make_claim(**overrides: Any) -> ClaimApprovedV1:
     return ClaimApprovedV1(**fields)
 
 
+def _make_legacy(**overrides: Any) -> LegacyHoursImportedV1:
+    fields = _base(
+        study_year=2018,
+        subject=Subject.PUBLIC,
+        hours=Decimal("30"),
+        import_batch_id="batch-2020-07",
+        legacy_record_ref="zb-old-000123",
+    )
+    fields.update(overrides)
+    return LegacyHoursImportedV1(**fields)
+
+
+def _make_transfer(**overrides: Any) -> HoursTransferredInV1:
+    fields = _base(
+        region_code="370400",
+        subject=Subject.PROFESSIONAL,
+        hours=Decimal("24.5"),
+        from_region_code="320100",
+        certificate_ref="nj-cert-77",
+    )
+    fields.update(overrides)
+    return HoursTransferredInV1(**fields)
+
+
+def _make_xuexi(**overrides: Any) -> XuexiPointsRecordedV1:
+    fields = _base(points=2150)
+    fields.update(overrides)
+    return XuexiPointsRecordedV1(**fields)
+
+
+def _make_revoked(**overrides: Any) -> ClaimRevokedV1:
+    fields = _base(
+        region_code="370400",
+        reverses_event_id="0d6c1c3e-9f0b-5a57-8a43-1f7c2b7f2a10",
+        reason="fraud found on verification",
+        claim_id="claim-3",
+    )
+    fields.update(overrides)
+    return ClaimRevokedV1(**fields)
+
+
+def _make_voided(**overrides: Any) -> CompletionVoidedV1:
+    fields = _base(
+        reverses_event_id="5b1f2d9e-7c3a-5e41-9d2b-6a8e0f4c3b21",
+        reason="recorded in error",
+        course_id="course-42",
+    )
+    fields.update(overrides)
+    return CompletionVoidedV1(**fields)
+
+
+def _make_refunded(**overrides: Any) -> PaymentRefundedV1:
+    fields = _base(
+        study_year=2016,
+        reverses_event_id="9e3a7b1c-2d4f-5a60-8b71-3c9d0e2f4a18",
+        reason="refund requested before study",
+        payment_id="pay-9",
+        amount=Decimal("20.00"),
+    )
+    fields.update(overrides)
+    return PaymentRefundedV1(**fields)
+
+
 MAKERS: dict[str, Callable[..., ContractEvent]] = {
     CourseCompletedV1.event_type: _make_course,
     ExamPassedV1.event_type: _make_exam,
     MakeupPaidV1.event_type: _make_makeup,
     ClaimApprovedV1.event_type: _make_claim,
+    LegacyHoursImportedV1.event_type: _make_legacy,
+    HoursTransferredInV1.event_type: _make_transfer,
+    XuexiPointsRecordedV1.event_type: _make_xuexi,
+    ClaimRevokedV1.event_type: _make_revoked,
+    CompletionVoidedV1.event_type: _make_voided,
+    PaymentRefundedV1.event_type: _make_refunded,
 }
 
 
@@ -109,6 +184,42 @@ def make_makeup() -> Callable[..., MakeupPaidV1]:
 def make_claim() -> Callable[..., ClaimApprovedV1]:
     """Factory of a valid ClaimApprovedV1; keyword arguments override fields."""
     return _make_claim
+
+
+@pytest.fixture
+def make_legacy() -> Callable[..., LegacyHoursImportedV1]:
+    """Factory of a valid LegacyHoursImportedV1; keyword arguments override fields."""
+    return _make_legacy
+
+
+@pytest.fixture
+def make_transfer() -> Callable[..., HoursTransferredInV1]:
+    """Factory of a valid HoursTransferredInV1; keyword arguments override fields."""
+    return _make_transfer
+
+
+@pytest.fixture
+def make_xuexi() -> Callable[..., XuexiPointsRecordedV1]:
+    """Factory of a valid XuexiPointsRecordedV1; keyword arguments override fields."""
+    return _make_xuexi
+
+
+@pytest.fixture
+def make_revoked() -> Callable[..., ClaimRevokedV1]:
+    """Factory of a valid ClaimRevokedV1; keyword arguments override fields."""
+    return _make_revoked
+
+
+@pytest.fixture
+def make_voided() -> Callable[..., CompletionVoidedV1]:
+    """Factory of a valid CompletionVoidedV1; keyword arguments override fields."""
+    return _make_voided
+
+
+@pytest.fixture
+def make_refunded() -> Callable[..., PaymentRefundedV1]:
+    """Factory of a valid PaymentRefundedV1; keyword arguments override fields."""
+    return _make_refunded
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import inspect
 import json
 import re
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from enum import Enum
 from typing import Any
@@ -15,21 +15,35 @@ import pytest
 from pydantic import BaseModel, ValidationError
 
 from hourbank_contracts import (
+    EVENT_TYPES,
     ClaimApprovedV1,
     ClaimCategory,
+    ClaimRevokedV1,
+    CompletionVoidedV1,
     ContractEvent,
     CourseCompletedV1,
     ExamMode,
     HourBearingEvent,
+    HoursTransferredInV1,
+    LeaveKind,
+    LegacyHoursImportedV1,
     MakeupPaidV1,
+    PaymentRefundedV1,
     PersonYearEvent,
+    ReversalEvent,
     Subject,
+    XuexiPointsRecordedV1,
     events,
 )
 from hourbank_contracts.registry import EVENT_CLASSES
 
-MODEL_CLASSES: tuple[type[BaseModel], ...] = (PersonYearEvent, HourBearingEvent, *EVENT_CLASSES)
-ENUM_CLASSES: tuple[type[Enum], ...] = (Subject, ExamMode, ClaimCategory)
+MODEL_CLASSES: tuple[type[BaseModel], ...] = (
+    PersonYearEvent,
+    HourBearingEvent,
+    ReversalEvent,
+    *EVENT_CLASSES,
+)
+ENUM_CLASSES: tuple[type[Enum], ...] = (Subject, ExamMode, ClaimCategory, LeaveKind)
 
 
 def _error_types(error: ValidationError) -> dict[str, str]:
@@ -275,9 +289,15 @@ def test_claim_optional_quantities_default_to_none(
         "issn",
         "has_employer_archive",
         "approved_by_org_id",
+        "leave_kind",
+        "period_start",
+        "period_end",
     }
     assert event.days is None
     assert event.approved_by_org_id is None
+    assert event.leave_kind is None
+    assert event.period_start is None
+    assert event.period_end is None
 
 
 @pytest.mark.parametrize(
@@ -292,6 +312,9 @@ def test_claim_optional_quantities_default_to_none(
         ("has_employer_archive", "yes"),
         ("certificate_no", ""),
         ("approved_by_org_id", "not-a-uuid"),
+        ("leave_kind", "holiday"),
+        ("period_start", "2024-02-30"),
+        ("period_end", "yesterday"),
     ],
 )
 def test_claim_quantities_are_validated(
@@ -300,6 +323,42 @@ def test_claim_quantities_are_validated(
     with pytest.raises(ValidationError) as caught:
         make_claim(**{field: value})
     assert set(_error_types(caught.value)) == {field}
+
+
+def test_claim_special_leave_quantities_on_the_wire(
+    make_claim: Callable[..., ClaimApprovedV1],
+) -> None:
+    event = make_claim(
+        category=ClaimCategory.SPECIAL_LEAVE,
+        items=None,
+        cn=None,
+        issn=None,
+        achievement_key=None,
+        hours=Decimal("45"),
+        months=6,
+        leave_kind="sick_leave",
+        period_start=date(2023, 11, 1),
+        period_end=date(2024, 6, 30),
+    )
+    wire = json.loads(event.model_dump_json())
+    assert wire["leave_kind"] == "sick_leave"
+    assert wire["period_start"] == "2023-11-01"
+    assert wire["period_end"] == "2024-06-30"
+    assert wire["months"] == 6
+    assert ClaimApprovedV1.model_validate_json(event.model_dump_json()) == event
+    assert {k.value for k in LeaveKind} == {"posted_abroad", "sick_leave", "maternity_leave"}
+
+
+def test_claim_period_may_be_one_day_but_not_reversed(
+    make_claim: Callable[..., ClaimApprovedV1],
+) -> None:
+    one_day = make_claim(period_start=date(2024, 3, 1), period_end=date(2024, 3, 1))
+    assert one_day.period_end == one_day.period_start
+    assert make_claim(period_start=date(2024, 3, 1)).period_end is None
+    with pytest.raises(ValidationError) as caught:
+        make_claim(period_start=date(2024, 3, 2), period_end=date(2024, 3, 1))
+    assert _error_types(caught.value) == {"": "value_error"}
+    assert "before period_start" in str(caught.value)
 
 
 def test_claim_categories_cover_the_notices() -> None:
@@ -332,6 +391,225 @@ def test_subject_descriptions_name_the_chinese_terms() -> None:
     description = HourBearingEvent.model_fields["subject"].description or ""
     assert "公需科目" in description
     assert "专业科目" in description
+
+
+# --- identity: legacy import and transfer-in --------------------------------------------
+
+
+def test_legacy_hours_import_wire_format(
+    make_legacy: Callable[..., LegacyHoursImportedV1], person_id: Any
+) -> None:
+    event = make_legacy()
+    assert issubclass(LegacyHoursImportedV1, HourBearingEvent)
+    assert json.loads(event.model_dump_json()) == {
+        "person_id": str(person_id),
+        "region_code": "370300",
+        "study_year": 2018,
+        "source_ref": "ref-1",
+        "occurred_at": "2024-05-01T08:30:00Z",
+        "subject": "public",
+        "hours": "30",
+        "import_batch_id": "batch-2020-07",
+        "legacy_record_ref": "zb-old-000123",
+    }
+
+
+@pytest.mark.parametrize("field", ["import_batch_id", "legacy_record_ref"])
+def test_legacy_hours_import_references_are_required(
+    make_legacy: Callable[..., LegacyHoursImportedV1], field: str
+) -> None:
+    payload = json.loads(make_legacy().model_dump_json())
+    del payload[field]
+    with pytest.raises(ValidationError) as caught:
+        LegacyHoursImportedV1.model_validate(payload)
+    assert _error_types(caught.value) == {field: "missing"}
+    with pytest.raises(ValidationError) as caught_empty:
+        make_legacy(**{field: ""})
+    assert _error_types(caught_empty.value) == {field: "string_too_short"}
+
+
+def test_legacy_hours_refuse_json_number_hours(
+    make_legacy: Callable[..., LegacyHoursImportedV1],
+) -> None:
+    payload = json.loads(make_legacy().model_dump_json())
+    payload["hours"] = 30
+    with pytest.raises(ValidationError) as caught:
+        LegacyHoursImportedV1.model_validate_json(json.dumps(payload))
+    assert _error_types(caught.value) == {"hours": "decimal_string_type"}
+
+
+def test_transfer_in_wire_format(make_transfer: Callable[..., HoursTransferredInV1]) -> None:
+    assert issubclass(HoursTransferredInV1, HourBearingEvent)
+    wire = json.loads(make_transfer().model_dump_json())
+    assert wire["region_code"] == "370400"
+    assert wire["from_region_code"] == "320100"
+    assert wire["certificate_ref"] == "nj-cert-77"
+    assert wire["hours"] == "24.5"
+    assert wire["subject"] == "professional"
+
+
+@pytest.mark.parametrize("code", ["370300", "110000", "650100"])
+def test_transfer_in_accepts_any_other_region(
+    make_transfer: Callable[..., HoursTransferredInV1], code: str
+) -> None:
+    assert make_transfer(from_region_code=code).from_region_code == code
+
+
+@pytest.mark.parametrize("code", ["070300", "37030", "Nanjing"])
+def test_transfer_in_refuses_a_malformed_origin(
+    make_transfer: Callable[..., HoursTransferredInV1], code: str
+) -> None:
+    with pytest.raises(ValidationError) as caught:
+        make_transfer(from_region_code=code)
+    assert _error_types(caught.value) == {"from_region_code": "string_pattern_mismatch"}
+
+
+def test_transfer_in_refuses_the_same_region(
+    make_transfer: Callable[..., HoursTransferredInV1],
+) -> None:
+    with pytest.raises(ValidationError) as caught:
+        make_transfer(from_region_code="370400")
+    assert _error_types(caught.value) == {"": "value_error"}
+
+
+# --- 学习强国 points ------------------------------------------------------------------------
+
+
+def test_xuexi_points_are_a_json_integer_and_not_hour_bearing(
+    make_xuexi: Callable[..., XuexiPointsRecordedV1],
+) -> None:
+    assert not issubclass(XuexiPointsRecordedV1, HourBearingEvent)
+    assert {"hours", "subject"}.isdisjoint(XuexiPointsRecordedV1.model_fields)
+    wire = json.loads(make_xuexi(points=2000).model_dump_json())
+    assert wire["points"] == 2000
+    assert isinstance(wire["points"], int)
+    assert make_xuexi(points=0).points == 0
+    assert make_xuexi(points=1_000_000).points == 1_000_000
+
+
+@pytest.mark.parametrize(
+    ("points", "error_type"),
+    [
+        ("2000", "int_type"),
+        (2000.0, "int_type"),
+        (True, "int_type"),
+        (-1, "greater_than_equal"),
+        (1_000_001, "less_than_equal"),
+    ],
+)
+def test_xuexi_points_are_strict_whole_numbers(
+    make_xuexi: Callable[..., XuexiPointsRecordedV1], points: object, error_type: str
+) -> None:
+    with pytest.raises(ValidationError) as caught:
+        make_xuexi(points=points)
+    assert _error_types(caught.value) == {"points": error_type}
+    payload = json.loads(make_xuexi().model_dump_json())
+    payload["points"] = points
+    with pytest.raises(ValidationError) as caught_json:
+        XuexiPointsRecordedV1.model_validate_json(json.dumps(payload))
+    assert _error_types(caught_json.value) == {"points": error_type}
+
+
+# --- compensating events --------------------------------------------------------------
+
+REVERSALS: dict[type[ReversalEvent], tuple[type[ContractEvent], str]] = {
+    ClaimRevokedV1: (events.ClaimApprovedV1, "claim_id"),
+    CompletionVoidedV1: (CourseCompletedV1, "course_id"),
+    PaymentRefundedV1: (MakeupPaidV1, "payment_id"),
+}
+
+
+def test_every_reversal_names_the_event_type_it_undoes() -> None:
+    registered = {cls for cls in EVENT_CLASSES if issubclass(cls, ReversalEvent)}
+    assert registered == set(REVERSALS)
+    for cls, (undone, reference) in REVERSALS.items():
+        assert cls.reverses_event_type == undone.event_type
+        assert EVENT_TYPES[cls.reverses_event_type] is undone
+        assert not issubclass(cls, HourBearingEvent)
+        assert "reverses_event_type" not in cls.model_fields
+        assert {"reverses_event_id", "reason", reference} <= set(cls.model_fields)
+        assert {"hours", "subject"}.isdisjoint(cls.model_fields)
+        # the service's own reference of the record is shared with the event undone
+        assert reference in undone.model_fields
+
+
+def test_reversal_wire_format(
+    make_revoked: Callable[..., ClaimRevokedV1],
+    make_voided: Callable[..., CompletionVoidedV1],
+    make_refunded: Callable[..., PaymentRefundedV1],
+) -> None:
+    revoked = json.loads(make_revoked().model_dump_json())
+    assert revoked["reverses_event_id"] == "0d6c1c3e-9f0b-5a57-8a43-1f7c2b7f2a10"
+    assert revoked["reason"] == "fraud found on verification"
+    assert revoked["claim_id"] == "claim-3"
+    assert revoked["study_year"] == 2024
+    voided = json.loads(make_voided().model_dump_json())
+    assert voided["course_id"] == "course-42"
+    refunded = json.loads(make_refunded().model_dump_json())
+    assert refunded["study_year"] == 2016
+    assert refunded["amount"] == "20"
+    assert isinstance(refunded["amount"], str)
+
+
+def test_reversal_keeps_the_year_of_the_credit_it_undoes(
+    make_revoked: Callable[..., ClaimRevokedV1],
+) -> None:
+    later = datetime(2025, 3, 1, tzinfo=UTC)
+    event = make_revoked(study_year=2024, occurred_at=later)
+    assert event.study_year == 2024
+    assert event.occurred_at.year == 2025
+
+
+@pytest.mark.parametrize("kind", [ClaimRevokedV1, CompletionVoidedV1, PaymentRefundedV1])
+@pytest.mark.parametrize(
+    ("field", "value", "error_type"),
+    [
+        ("reverses_event_id", "", "string_too_short"),
+        ("reverses_event_id", "x" * 201, "string_too_long"),
+        ("reason", "", "string_too_short"),
+        ("reason", "x" * 501, "string_too_long"),
+    ],
+)
+def test_reversal_fields_are_validated(
+    makers: dict[str, Callable[..., ContractEvent]],
+    kind: type[ReversalEvent],
+    field: str,
+    value: str,
+    error_type: str,
+) -> None:
+    with pytest.raises(ValidationError) as caught:
+        makers[kind.event_type](**{field: value})
+    assert _error_types(caught.value) == {field: error_type}
+
+
+@pytest.mark.parametrize("field", ["reverses_event_id", "reason"])
+def test_reversal_fields_are_required(
+    make_voided: Callable[..., CompletionVoidedV1], field: str
+) -> None:
+    payload = json.loads(make_voided().model_dump_json())
+    del payload[field]
+    with pytest.raises(ValidationError) as caught:
+        CompletionVoidedV1.model_validate_json(json.dumps(payload))
+    assert _error_types(caught.value) == {field: "missing"}
+
+
+@pytest.mark.parametrize("amount", ["-1", "0.001", 20.0])
+def test_bad_refund_amounts_are_rejected(
+    make_refunded: Callable[..., PaymentRefundedV1], amount: object
+) -> None:
+    with pytest.raises(ValidationError) as caught:
+        make_refunded(amount=amount)
+    assert set(_error_types(caught.value)) == {"amount"}
+
+
+def test_every_event_carries_region_and_year(
+    makers: dict[str, Callable[..., ContractEvent]],
+) -> None:
+    for event_type, make in makers.items():
+        wire = json.loads(make().model_dump_json())
+        assert {"person_id", "region_code", "study_year", "source_ref", "occurred_at"} <= set(
+            wire
+        ), event_type
 
 
 # --- documentation and privacy --------------------------------------------------------

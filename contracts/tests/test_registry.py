@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
 import pytest
@@ -12,18 +13,29 @@ from hourbank_contracts import (
     EVENT_TOPICS,
     EVENT_TYPES,
     EXAM_TOPIC,
+    IDENTITY_TOPIC,
     LEARNING_TOPIC,
     LEDGER_DEAD_LETTER_TOPIC,
     RECOGNITION_TOPIC,
     ClaimApprovedV1,
+    ClaimRevokedV1,
+    CompletionVoidedV1,
+    ContractEvent,
     CourseCompletedV1,
     ExamPassedV1,
+    HoursTransferredInV1,
+    LegacyHoursImportedV1,
     MakeupPaidV1,
+    PaymentRefundedV1,
     PoisonMessage,
     UnknownEventType,
+    XuexiPointsRecordedV1,
     build_registry,
+    envelope_for,
     event_class_for,
     event_types_on,
+    from_kafka,
+    to_kafka,
 )
 from hourbank_contracts.registry import EVENT_TYPE_PATTERN
 
@@ -33,16 +45,23 @@ def test_topic_constants() -> None:
     assert EXAM_TOPIC == "hourbank.exam.events"
     assert BILLING_TOPIC == "hourbank.billing.events"
     assert RECOGNITION_TOPIC == "hourbank.recognition.events"
+    assert IDENTITY_TOPIC == "hourbank.identity.events"
     assert LEDGER_DEAD_LETTER_TOPIC == "hourbank.ledger.dead-letter"
     assert LEDGER_DEAD_LETTER_TOPIC not in EVENT_TOPICS
 
 
-def test_the_four_design_events_are_registered_by_type() -> None:
+def test_every_ledger_event_is_registered_by_type() -> None:
     assert dict(EVENT_TYPES) == {
         "hourbank.learning.course.completed.v1": CourseCompletedV1,
         "hourbank.exam.exam.passed.v1": ExamPassedV1,
         "hourbank.billing.makeup.paid.v1": MakeupPaidV1,
         "hourbank.recognition.claim.approved.v1": ClaimApprovedV1,
+        "hourbank.identity.legacy-hours.imported.v1": LegacyHoursImportedV1,
+        "hourbank.identity.hours.transferred-in.v1": HoursTransferredInV1,
+        "hourbank.learning.xuexi-points.recorded.v1": XuexiPointsRecordedV1,
+        "hourbank.recognition.claim.revoked.v1": ClaimRevokedV1,
+        "hourbank.learning.course-completion.voided.v1": CompletionVoidedV1,
+        "hourbank.billing.payment.refunded.v1": PaymentRefundedV1,
     }
     assert tuple(EVENT_TYPES.values()) == EVENT_CLASSES
 
@@ -52,6 +71,13 @@ def test_each_event_goes_to_its_services_topic() -> None:
     assert ExamPassedV1.topic == EXAM_TOPIC
     assert MakeupPaidV1.topic == BILLING_TOPIC
     assert ClaimApprovedV1.topic == RECOGNITION_TOPIC
+    assert LegacyHoursImportedV1.topic == IDENTITY_TOPIC
+    assert HoursTransferredInV1.topic == IDENTITY_TOPIC
+    assert XuexiPointsRecordedV1.topic == LEARNING_TOPIC
+    assert ClaimRevokedV1.topic == RECOGNITION_TOPIC
+    assert CompletionVoidedV1.topic == LEARNING_TOPIC
+    assert PaymentRefundedV1.topic == BILLING_TOPIC
+    assert {cls.topic for cls in EVENT_CLASSES} == set(EVENT_TOPICS)
     for event_type, cls in EVENT_TYPES.items():
         match = EVENT_TYPE_PATTERN.fullmatch(event_type)
         assert match is not None, event_type
@@ -78,9 +104,65 @@ def test_registry_is_read_only() -> None:
 
 
 def test_event_types_on_topic() -> None:
-    assert event_types_on(LEARNING_TOPIC) == ("hourbank.learning.course.completed.v1",)
-    assert event_types_on(RECOGNITION_TOPIC) == ("hourbank.recognition.claim.approved.v1",)
+    assert event_types_on(LEARNING_TOPIC) == (
+        "hourbank.learning.course.completed.v1",
+        "hourbank.learning.xuexi-points.recorded.v1",
+        "hourbank.learning.course-completion.voided.v1",
+    )
+    assert event_types_on(EXAM_TOPIC) == ("hourbank.exam.exam.passed.v1",)
+    assert event_types_on(BILLING_TOPIC) == (
+        "hourbank.billing.makeup.paid.v1",
+        "hourbank.billing.payment.refunded.v1",
+    )
+    assert event_types_on(RECOGNITION_TOPIC) == (
+        "hourbank.recognition.claim.approved.v1",
+        "hourbank.recognition.claim.revoked.v1",
+    )
+    assert event_types_on(IDENTITY_TOPIC) == (
+        "hourbank.identity.legacy-hours.imported.v1",
+        "hourbank.identity.hours.transferred-in.v1",
+    )
     assert event_types_on(LEDGER_DEAD_LETTER_TOPIC) == ()
+
+
+def test_new_events_route_through_the_envelope_by_ce_type(
+    makers: dict[str, Callable[..., ContractEvent]],
+) -> None:
+    for event_type, make in makers.items():
+        event = make()
+        record = to_kafka(envelope_for(event, event_id=f"id-{event_type}", source="/test"))
+        assert dict(record.headers)["ce_type"] == event_type.encode()
+        decoded = from_kafka(record.key, record.value, record.headers)
+        assert type(decoded.data) is event_class_for(event_type)
+        assert decoded.data == event
+
+
+@pytest.mark.parametrize(
+    "event_type",
+    [
+        "hourbank.identity.hours.transferred-in.v1",
+        "hourbank.learning.course-completion.voided.v1",
+        "hourbank.learning.xuexi_points.recorded.v1",
+    ],
+)
+def test_hyphenated_and_underscored_words_are_well_formed(event_type: str) -> None:
+    assert EVENT_TYPE_PATTERN.fullmatch(event_type)
+
+
+@pytest.mark.parametrize(
+    "event_type",
+    [
+        "hourbank.identity.hours.transferred-.v1",
+        "hourbank.identity.hours.-in.v1",
+        "hourbank.identity.hours.transferred--in.v1",
+        "hourbank.identity.Hours.transferred-in.v1",
+        "hourbank.iden-tity.hours.transferred-in.v1",
+        "hourbank.identity.hours.transferred in.v1",
+        "hourbank.identity.hours.transferred-in.v0",
+    ],
+)
+def test_malformed_words_are_refused(event_type: str) -> None:
+    assert EVENT_TYPE_PATTERN.fullmatch(event_type) is None
 
 
 def test_duplicate_event_types_are_refused() -> None:

@@ -15,8 +15,17 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 from hourbank_contracts import (
     EVENT_TYPES,
     ClaimApprovedV1,
+    ClaimRevokedV1,
+    CompletionVoidedV1,
     CourseCompletedV1,
     ExamPassedV1,
+    HourBearingEvent,
+    HoursTransferredInV1,
+    LegacyHoursImportedV1,
+    MakeupPaidV1,
+    PaymentRefundedV1,
+    ReversalEvent,
+    XuexiPointsRecordedV1,
     check_compatible,
     check_snapshots,
     schema_for,
@@ -91,12 +100,39 @@ def test_decimals_are_strings_and_no_schema_has_a_number() -> None:
     for event_type, cls in EVENT_TYPES.items():
         schema = schema_for(cls)
         decimal_fields = {"hours", "amount"} & set(schema["properties"])
-        assert decimal_fields, event_type
+        expected = {"hours"} if issubclass(cls, HourBearingEvent) else set()
+        if cls in (MakeupPaidV1, PaymentRefundedV1):
+            expected = {"amount"}
+        assert decimal_fields == expected, event_type
         for name in decimal_fields:
             prop = schema["properties"][name]
             assert prop["type"] == "string"
             assert prop["pattern"] == r"^[0-9]+(\.[0-9]{1,2})?$"
         assert all(node.get("type") != "number" for node in _walk(schema)), event_type
+
+
+def test_xuexi_points_schema_is_an_integer() -> None:
+    points = schema_for(XuexiPointsRecordedV1)["properties"]["points"]
+    assert points["type"] == "integer"
+    assert points["minimum"] == 0
+    assert "hours" not in schema_for(XuexiPointsRecordedV1)["properties"]
+
+
+def test_new_event_snapshots_are_checked_in() -> None:
+    for cls in (
+        LegacyHoursImportedV1,
+        HoursTransferredInV1,
+        XuexiPointsRecordedV1,
+        ClaimRevokedV1,
+        CompletionVoidedV1,
+        PaymentRefundedV1,
+    ):
+        path = snapshot_path(SNAPSHOT_DIR, cls.event_type)
+        assert path.read_text(encoding="utf-8") == render_schema(schema_for(cls))
+        schema = json.loads(path.read_text(encoding="utf-8"))
+        assert schema["x-hourbank-topic"] == cls.topic
+        if issubclass(cls, ReversalEvent):
+            assert {"reverses_event_id", "reason"} <= set(schema["required"])
 
 
 def test_required_person_year_fields_everywhere() -> None:
@@ -187,6 +223,31 @@ def test_added_optional_field_is_compatible() -> None:
     )
     assert "platform" in _schema(new)["properties"]
     assert check_compatible(_schema(CourseCompletedV1), _schema(new)) == []
+
+
+CLAIM_APPROVED_ADDITIONS = ("leave_kind", "period_start", "period_end")
+"""Optional ClaimApprovedV1 fields added for the ledger's policy rules (issue 3)."""
+
+
+def test_claim_approved_additions_are_compatible_with_the_previous_schema() -> None:
+    before = _without(ClaimApprovedV1, *CLAIM_APPROVED_ADDITIONS)
+    old, new = _schema(before), schema_for(ClaimApprovedV1)
+    assert set(new["properties"]) - set(old["properties"]) == set(CLAIM_APPROVED_ADDITIONS)
+    assert set(new["required"]) == set(old["required"])
+    assert check_compatible(old, new) == []
+    # and the reverse direction is not: a consumer of the old schema loses the fields
+    assert sorted(check_compatible(new, old)) == [
+        f"{name}: property removed" for name in sorted(CLAIM_APPROVED_ADDITIONS)
+    ]
+
+
+def test_claim_approved_additions_are_optional_and_nullable() -> None:
+    schema = schema_for(ClaimApprovedV1)
+    for name in CLAIM_APPROVED_ADDITIONS:
+        assert name not in schema["required"], name
+        prop = schema["properties"][name]
+        assert prop["default"] is None, name
+        assert {"type": "null"} in prop["anyOf"], name
 
 
 def test_added_enum_value_is_compatible() -> None:

@@ -35,6 +35,7 @@ def test_ledger_document_lists_its_topics_and_dead_letter_channel() -> None:
         "hourbank.exam.events",
         "hourbank.billing.events",
         "hourbank.recognition.events",
+        "hourbank.identity.events",
         "hourbank.ledger.dead-letter",
     } <= addresses
 

@@ -8,6 +8,7 @@ from hourbank_common.settings import KafkaSettings, PostgresSettings
 from hourbank_contracts import (
     BILLING_TOPIC,
     EXAM_TOPIC,
+    IDENTITY_TOPIC,
     LEARNING_TOPIC,
     LEDGER_DEAD_LETTER_TOPIC,
     RECOGNITION_TOPIC,
@@ -16,7 +17,7 @@ from hourbank_contracts import (
 
 class LedgerConsumerSettings(PostgresSettings, KafkaSettings):
     ledger_topics: list[str] = Field(
-        default=[LEARNING_TOPIC, EXAM_TOPIC, BILLING_TOPIC, RECOGNITION_TOPIC],
+        default=[LEARNING_TOPIC, EXAM_TOPIC, BILLING_TOPIC, RECOGNITION_TOPIC, IDENTITY_TOPIC],
         description="Topics the ledger consumes (JSON list in the environment).",
     )
     ledger_group_id: str = Field(default="hourbank-ledger", description="Kafka consumer group.")
