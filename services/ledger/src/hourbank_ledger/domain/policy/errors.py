@@ -1,0 +1,47 @@
+"""Errors of the policy module; each names what is missing or wrong."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class PolicyError(Exception):
+    """Base of every policy error."""
+
+
+class PolicyNotFound(PolicyError):
+    """No policy file governs this region and study year; there is no default."""
+
+    def __init__(self, region_code: str, year: int, directory: Path) -> None:
+        self.region_code = region_code
+        self.year = year
+        super().__init__(
+            f"no continuing-education policy for region {region_code} and year {year} "
+            f"in {directory}: add {region_code}-{year}.toml"
+        )
+
+
+class AmbiguousPolicy(PolicyError):
+    """More than one policy file claims the same region and year."""
+
+    def __init__(self, region_code: str, year: int, paths: list[Path]) -> None:
+        self.region_code = region_code
+        self.year = year
+        names = ", ".join(sorted(p.name for p in paths))
+        super().__init__(f"several policies govern region {region_code} year {year}: {names}")
+
+
+class InvalidPolicy(PolicyError):
+    """A policy file is malformed, has unknown keys or contradicts its own name."""
+
+    def __init__(self, path: Path, problem: str) -> None:
+        self.path = path
+        super().__init__(f"invalid policy file {path.name}: {problem}")
+
+
+class PolicyMismatch(PolicyError):
+    """The policy handed to the engine does not govern the person-year evaluated."""
+
+
+class ConflictingFacts(ValueError):
+    """Two facts share an entry id but differ: the same event must carry the same content."""
