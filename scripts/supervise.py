@@ -32,7 +32,13 @@ def main() -> int:
             print(f"error: {name} is not set (run through scripts/run-local)", file=sys.stderr)
             return 1
 
-    env = {**os.environ, "PYTHONUNBUFFERED": "1", "LOG_JSON": "false"}
+    # City mode for Zaozhuang unless told otherwise (LEDGER_REGION_CODE= for provincial mode).
+    env = {
+        "LEDGER_REGION_CODE": "370400",
+        **os.environ,
+        "PYTHONUNBUFFERED": "1",
+        "LOG_JSON": "false",
+    }
     children: dict[str, subprocess.Popen[bytes]] = {}
     selector = selectors.DefaultSelector()
     width = max(map(len, PROCESSES))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from decimal import Decimal
 from uuid import uuid4
 
 import httpx
@@ -30,7 +29,7 @@ def test_a_completion_posted_over_http_appears_in_the_ledger_query(
         ServiceProcess(
             "ledger-api",
             "hourbank_ledger.entrypoints.http",
-            {**ledger_env, "HTTP_PORT": str(ledger_port)},
+            {**ledger_env, "HTTP_PORT": str(ledger_port), "LEDGER_REGION_CODE": "370400"},
         ),
     ]
     learning_url = f"http://127.0.0.1:{learning_port}"
@@ -45,17 +44,17 @@ def test_a_completion_posted_over_http_appears_in_the_ledger_query(
             f"{learning_url}/v1/completions",
             json={
                 "person_id": str(person),
-                "course_id": "GX-2025-007",
-                "study_year": 2025,
+                "course_id": "GX-2024-007",
+                "study_year": 2024,
                 "subject": "public",
                 "hours": "2.5",
-                "region_code": "370300",
-                "completed_at": "2025-09-10T10:00:00+08:00",
+                "region_code": "370400",
+                "completed_at": "2024-09-10T10:00:00+08:00",
             },
             timeout=10,
         )
         assert posted.status_code == 201, posted.text
-        query = f"{ledger_url}/v1/persons/{person}/years/2025/hours"
+        query = f"{ledger_url}/v1/persons/{person}/years/2024/hours"
 
         def credited() -> dict[str, object] | None:
             for process in processes:
@@ -67,10 +66,16 @@ def test_a_completion_posted_over_http_appears_in_the_ledger_query(
     finally:
         for process in processes:
             process.stop()
-    assert Decimal(str(body["hours_by_subject"]["public"])) == Decimal("2.5")  # type: ignore[index]
+    assert body["hours_by_subject"] == {  # Zaozhuang 2024 rules, applied by the ledger
+        "public": {"raw": "2.5", "credited": "2.5"},
+        "professional": {"raw": "0", "credited": "0"},
+    }
+    assert body["compliant"] is False
+    assert "public 2.5/30: 27.5 hours short" in body["reasons"]
     entries = body["entries"]
     assert isinstance(entries, list)
     assert len(entries) == 1
-    assert entries[0]["event_type"] == "hourbank.learning.course.completed.v1"
-    assert entries[0]["region_code"] == "370300"
+    assert entries[0]["kind"] == "platform_course"
+    assert entries[0]["region_code"] == "370400"
+    assert entries[0]["status"] == "credited"
     assert entries[0]["entry_id"]  # the source event id (ce_id)

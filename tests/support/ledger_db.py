@@ -7,7 +7,7 @@ from psycopg import sql
 
 from hourbank_ledger.domain.hour_bank import HourBank
 
-CREDITED_TOPIC = f"{HourBank.HoursCredited.__module__}:{HourBank.HoursCredited.__qualname__}"
+CREDITED_TOPIC = f"{HourBank.FactRecorded.__module__}:{HourBank.FactRecorded.__qualname__}"
 
 
 class LedgerTables:
@@ -52,5 +52,5 @@ class LedgerTables:
 
     def read_model_rows(self) -> int:
         return self._scalar(
-            sql.SQL("SELECT count(*) FROM {}.ledger_entries").format(sql.Identifier(self.schema))
+            sql.SQL("SELECT count(*) FROM {}.ledger_facts").format(sql.Identifier(self.schema))
         )

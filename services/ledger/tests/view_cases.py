@@ -4,62 +4,65 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import pytest
 from eventsourcing.persistence import IntegrityError, Tracking
 
-from hourbank_ledger.application.read_model import EntryRow, HourBankView
+from hourbank_ledger.application.read_model import FactRow, HourBankView
+from hourbank_ledger.domain.fact_codec import encode_fact
+from hourbank_ledger.domain.policy import Credit, CreditKind, Subject
 
 
-def row(person_id, entry_id: str, subject: str, hours: str, year: int = 2025, day: int = 1):  # type: ignore[no-untyped-def]
-    return EntryRow(
+def row(person_id: UUID, entry_id: str, hours: str, year: int = 2025) -> FactRow:
+    fact = Credit(
         entry_id=entry_id,
-        person_id=person_id,
-        event_type="hourbank.learning.course.completed.v1",
-        source="/hourbank/learning",
-        source_ref=f"completion:{entry_id}",
+        kind=CreditKind.PLATFORM_COURSE,
+        subject=Subject.PUBLIC,
+        hours=Decimal(hours),
         region_code="370300",
         study_year=year,
-        subject=subject,
-        hours=Decimal(hours),
-        occurred_at=datetime(year, 1, day, tzinfo=UTC),
+        occurred_at=datetime(year, 3, 1, tzinfo=UTC),
+    )
+    return FactRow(
+        entry_id=entry_id,
+        person_id=person_id,
+        study_year=year,
+        region_code="370300",
+        event_type="hourbank.learning.course.completed.v1",
+        source="/hourbank/learning",
+        recorded_at=datetime(year, 3, 2, tzinfo=UTC),
+        fact=encode_fact(fact),
     )
 
 
 class HourBankViewCases:
     """Subclasses provide a ``view`` fixture."""
 
-    def test_totals_and_pages(self, view: HourBankView) -> None:
-        person = uuid4()
-        view.add_entry(row(person, f"e1-{person}", "public", "2.5", day=1), Tracking("ledger", 1))
-        view.add_entry(row(person, f"e2-{person}", "public", "1", day=2), Tracking("ledger", 2))
-        view.add_entry(
-            row(person, f"e3-{person}", "professional", "4", day=3), Tracking("ledger", 3)
-        )
-        view.add_entry(row(person, f"e4-{person}", "public", "9", year=2024), Tracking("ledger", 4))
-        assert view.hours_by_subject(person, 2025) == {
-            "public": Decimal("3.5"),
-            "professional": Decimal(4),
-        }
-        first = view.entries(person, 2025, limit=2, offset=0)
-        second = view.entries(person, 2025, limit=2, offset=2)
-        assert first.total == second.total == 3
-        assert [e.entry_id for e in first.entries + second.entries] == [
-            f"e1-{person}",
-            f"e2-{person}",
-            f"e3-{person}",
-        ]
-        assert view.entries(person, 2025, limit=2, offset=10).total == 3
+    def test_facts_per_person_and_year(self, view: HourBankView) -> None:
+        alice, bob = uuid4(), uuid4()
+        view.add_fact(row(alice, f"a1-{alice}", "2.5"), Tracking("ledger", 1))
+        view.add_fact(row(alice, f"a2-{alice}", "1"), Tracking("ledger", 2))
+        view.add_fact(row(alice, f"a3-{alice}", "9", year=2024), Tracking("ledger", 3))
+        view.add_fact(row(bob, f"b1-{bob}", "4"), Tracking("ledger", 4))
+        found = view.facts_for([alice, bob, uuid4()], 2025)
+        assert sorted(found) == sorted([alice, bob])
+        assert [r.entry_id for r in found[alice]] == [f"a1-{alice}", f"a2-{alice}"]
+        decoded = found[alice][0].decoded()
+        assert isinstance(decoded, Credit)
+        assert decoded.hours == Decimal("2.5")
         assert view.max_tracking_id("ledger") == 4
 
     def test_a_tracked_position_is_not_written_twice(self, view: HourBankView) -> None:
         person = uuid4()
-        view.add_entry(row(person, f"a-{person}", "public", "1"), Tracking("ledger", 1))
+        view.add_fact(row(person, f"a-{person}", "1"), Tracking("ledger", 1))
         with pytest.raises(IntegrityError):
-            view.add_entry(row(person, f"b-{person}", "public", "1"), Tracking("ledger", 1))
-        assert view.hours_by_subject(person, 2025) == {"public": Decimal(1)}
+            view.add_fact(row(person, f"b-{person}", "1"), Tracking("ledger", 1))
+        assert [r.entry_id for r in view.facts_for([person], 2025)[person]] == [f"a-{person}"]
 
-    def test_unknown_person_has_nothing(self, view: HourBankView) -> None:
-        assert view.hours_by_subject(uuid4(), 2025) == {}
-        assert view.entries(uuid4(), 2025, limit=10, offset=0).total == 0
+    def test_clear_forgets_rows_and_positions(self, view: HourBankView) -> None:
+        person = uuid4()
+        view.add_fact(row(person, f"c-{person}", "1"), Tracking("ledger", 7))
+        view.clear()
+        assert view.facts_for([person], 2025) == {}
+        assert view.max_tracking_id("ledger") is None

@@ -27,3 +27,11 @@ class LedgerConsumerSettings(PostgresSettings, KafkaSettings):
 class LedgerApiSettings(PostgresSettings):
     http_host: str = Field(default="127.0.0.1", description="Address the API binds to.")
     http_port: int = Field(default=8002, description="Port the API listens on.")
+    ledger_region_code: str | None = Field(
+        default=None,
+        pattern=r"^[1-9][0-9]{5}$",
+        description=(
+            "City mode: the GB/T 2260 code whose rules apply by default. Unset in provincial "
+            "mode, where every query names its region."
+        ),
+    )

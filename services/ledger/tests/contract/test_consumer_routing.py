@@ -19,6 +19,7 @@ from hourbank_contracts import (
 )
 from hourbank_ledger.adapters.kafka_consumer import register_ledger_consumer
 from hourbank_ledger.application.ledger import Ledger
+from hourbank_ledger.domain.policy import Credit
 
 TOPIC = "test.learning"
 DLT = "test.dead-letter"
@@ -74,7 +75,9 @@ async def test_a_contract_event_is_routed_to_the_ledger(wired) -> None:  # type:
         )
     bank = ledger.get_bank(person)
     assert bank is not None
-    assert bank.hours_by_subject(2025) == {"professional": Decimal(3)}
+    (fact,) = bank.recorded_facts()
+    assert isinstance(fact, Credit)
+    assert (fact.subject, fact.hours) == (Subject.PROFESSIONAL, Decimal(3))
     assert parked == []
 
 

@@ -20,6 +20,7 @@ from hourbank_contracts import (
 from hourbank_ledger.application.ledger import KafkaPosition, Ledger, Outcome
 from hourbank_ledger.application.read_model import HourBankProjection, InMemoryHourBankView
 from hourbank_ledger.domain.hour_bank import HourBank
+from hourbank_ledger.domain.policy import Credit, MakeupPayment
 
 TOPIC = "hourbank.learning.events"
 
@@ -51,7 +52,7 @@ def test_an_event_is_credited_once_per_ce_id_whatever_the_offset() -> None:
     assert ledger.apply(envelope, KafkaPosition(TOPIC, 0, 1)) is Outcome.DUPLICATE_EVENT
     bank = ledger.get_bank(person)
     assert bank is not None
-    assert bank.hours_by_subject(2025) == {"public": Decimal("2.5")}
+    assert [fact.entry_id for fact in bank.recorded_facts()] == [envelope.id]
 
 
 def test_a_redelivered_offset_is_recognised_by_its_tracking_record() -> None:
@@ -68,21 +69,10 @@ def test_a_redelivered_offset_is_recognised_by_its_tracking_record() -> None:
     assert other is Outcome.APPLIED
     bank = ledger.get_bank(person)
     assert bank is not None
-    assert len(bank.entries) == 2
+    assert len(bank.recorded_facts()) == 2
 
 
-def test_hours_are_kept_per_year() -> None:
-    ledger = Ledger()
-    person = uuid4()
-    ledger.apply(completion(person, "2", version=1, year=2024), KafkaPosition(TOPIC, 0, 0))
-    ledger.apply(completion(person, "3", version=2, year=2025), KafkaPosition(TOPIC, 0, 1))
-    bank = ledger.get_bank(person)
-    assert bank is not None
-    assert bank.hours_by_subject(2024) == {"public": Decimal(2)}
-    assert bank.hours_by_subject(2025) == {"public": Decimal(3)}
-
-
-def test_makeup_payment_opens_the_year_without_hours() -> None:
+def test_makeup_payment_is_recorded_as_a_payment_fact() -> None:
     ledger = Ledger()
     person = uuid4()
     paid = MakeupPaidV1(
@@ -98,11 +88,12 @@ def test_makeup_payment_opens_the_year_without_hours() -> None:
     assert ledger.apply(envelope, KafkaPosition("hourbank.billing.events", 0, 0)) is Outcome.APPLIED
     bank = ledger.get_bank(person)
     assert bank is not None
-    assert bank.makeup_years == {2018: "payment:1"}
-    assert bank.entries == {}
+    (fact,) = bank.recorded_facts()
+    assert isinstance(fact, MakeupPayment)
+    assert fact.study_year == 2018
 
 
-def test_projection_writes_one_row_per_credited_entry() -> None:
+def test_projection_writes_one_row_per_recorded_fact() -> None:
     ledger = Ledger()
     person = uuid4()
     for offset in range(3):
@@ -114,13 +105,12 @@ def test_projection_writes_one_row_per_credited_entry() -> None:
         projection.process_event(
             ledger.mapper.to_domain_event(notification), _tracking(notification.id)
         )
-    assert view.hours_by_subject(person, 2025) == {"public": Decimal(3)}
-    page = view.entries(person, 2025, limit=2, offset=0)
-    assert page.total == 3
-    assert len(page.entries) == 2
-    assert {e.entry_id for e in page.entries} <= {
+    rows = view.facts_for([person], 2025)[person]
+    assert sorted(row.entry_id for row in rows) == sorted(
         event_id_for("/hourbank/learning", person, v) for v in (1, 2, 3)
-    }
+    )
+    assert {row.region_code for row in rows} == {"370300"}
+    assert all(isinstance(row.decoded(), Credit) for row in rows)
 
 
 def test_unknown_person_has_no_bank() -> None:

@@ -18,15 +18,16 @@ from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import IntegrityError, Tracking
 from eventsourcing.projection import EventSourcedProjection
 
-from hourbank_contracts import Envelope, HourBearingEvent, MakeupPaidV1
-from hourbank_ledger.domain.hour_bank import Entry, HourBank
+from hourbank_contracts import Envelope
+from hourbank_ledger.adapters.contract_facts import fact_from
+from hourbank_ledger.domain.hour_bank import HourBank
 
 
 class Outcome(StrEnum):
     APPLIED = "applied"
     DUPLICATE_EVENT = "duplicate_event"  # same ce_id seen before (e.g. relay re-publish)
     ALREADY_TRACKED = "already_tracked"  # same topic-partition offset seen before
-    IGNORED = "ignored"  # a known type that carries nothing for the bank
+    IGNORED = "ignored"  # a known type that carries no fact for the bank
 
 
 @dataclass(frozen=True)
@@ -63,33 +64,18 @@ class Ledger(EventSourcedProjection[UUID]):
     def policy(self, domain_event: object, processing_event: ProcessingEvent[UUID]) -> None:
         assert isinstance(domain_event, _Delivery)
         envelope = domain_event.envelope
-        data = envelope.data
-        bank = self._bank_for(data.person_id)
-        if isinstance(data, HourBearingEvent):
-            changed = bank.credit(
-                Entry(
-                    entry_id=envelope.id,
-                    event_type=envelope.type,
-                    source=envelope.source,
-                    source_ref=data.source_ref,
-                    region_code=data.region_code,
-                    study_year=data.study_year,
-                    subject=str(data.subject),
-                    hours=data.hours,
-                    occurred_at=data.occurred_at,
-                )
-            )
-        elif isinstance(data, MakeupPaidV1):
-            changed = bank.open_makeup_year(
-                entry_id=envelope.id,
-                region_code=data.region_code,
-                study_year=data.study_year,
-                source_ref=data.source_ref,
-                occurred_at=data.occurred_at,
-            )
-        else:
+        fact = fact_from(envelope)
+        if fact is None:
             domain_event.outcome.append(Outcome.IGNORED)
             return
+        bank = self._bank_for(envelope.data.person_id)
+        changed = bank.record(
+            fact,
+            study_year=envelope.data.study_year,
+            region_code=envelope.data.region_code,
+            event_type=envelope.type,
+            source=envelope.source,
+        )
         domain_event.outcome.append(Outcome.APPLIED if changed else Outcome.DUPLICATE_EVENT)
         # Collected even when unchanged, so the tracking record is still written.
         processing_event.collect_events(bank)

@@ -1,5 +1,7 @@
 """The read model the ledger API serves, projected from the ledger's own event store.
 
+It keeps every recorded fact per person and year; the API evaluates them with the policy
+engine at query time, so caps and verdicts are always computed from the whole set.
 ``HourBankView`` is the port; ``adapters/postgres_view.py`` and ``InMemoryHourBankView``
 implement it. Each update is written with its tracking record in one transaction.
 """
@@ -7,9 +9,9 @@ implement it. Each update is written with its tracking record in one transaction
 from __future__ import annotations
 
 from abc import abstractmethod
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -19,40 +21,37 @@ from eventsourcing.popo import POPOTrackingRecorder
 from eventsourcing.projection import Projection
 from eventsourcing.utils import get_topic
 
+from hourbank_ledger.domain.fact_codec import decode_fact
 from hourbank_ledger.domain.hour_bank import HourBank
+from hourbank_ledger.domain.policy import Fact
 
 
 @dataclass(frozen=True)
-class EntryRow:
+class FactRow:
     entry_id: str
     person_id: UUID
+    study_year: int
+    region_code: str
     event_type: str
     source: str
-    source_ref: str
-    region_code: str
-    study_year: int
-    subject: str
-    hours: Decimal
-    occurred_at: datetime
+    recorded_at: datetime
+    fact: dict[str, Any]
 
-
-@dataclass(frozen=True)
-class EntryPage:
-    entries: list[EntryRow]
-    total: int
+    def decoded(self) -> Fact:
+        return decode_fact(self.fact)
 
 
 class HourBankView(TrackingRecorder):
     @abstractmethod
-    def add_entry(self, row: EntryRow, tracking: Tracking) -> None: ...
+    def add_fact(self, row: FactRow, tracking: Tracking) -> None: ...
 
     @abstractmethod
-    def hours_by_subject(self, person_id: UUID, study_year: int) -> dict[str, Decimal]: ...
+    def facts_for(self, person_ids: Iterable[UUID], study_year: int) -> dict[UUID, list[FactRow]]:
+        """Every fact of each person for the year (persons without facts are absent)."""
 
     @abstractmethod
-    def entries(
-        self, person_id: UUID, study_year: int, *, limit: int, offset: int
-    ) -> EntryPage: ...
+    def clear(self) -> None:
+        """Drop every row and tracking record (for a rebuild from the event store)."""
 
 
 class InMemoryHourBankView(POPOTrackingRecorder, HourBankView):
@@ -60,57 +59,50 @@ class InMemoryHourBankView(POPOTrackingRecorder, HourBankView):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self._rows: dict[str, EntryRow] = {}
+        self._rows: dict[str, FactRow] = {}
 
-    def add_entry(self, row: EntryRow, tracking: Tracking) -> None:
+    def add_fact(self, row: FactRow, tracking: Tracking) -> None:
         with self._database_lock:
             self._assert_tracking_uniqueness(tracking)
-            # Keyed by entry id: the same entry projected twice stays one row.
+            # Keyed by entry id: the same fact projected twice stays one row.
             self._rows.setdefault(row.entry_id, row)
             self._insert_tracking(tracking)
 
-    def hours_by_subject(self, person_id: UUID, study_year: int) -> dict[str, Decimal]:
-        totals: dict[str, Decimal] = {}
-        for row in self._select(person_id, study_year):
-            totals[row.subject] = totals.get(row.subject, Decimal(0)) + row.hours
-        return totals
+    def facts_for(self, person_ids: Iterable[UUID], study_year: int) -> dict[UUID, list[FactRow]]:
+        wanted = set(person_ids)
+        found: dict[UUID, list[FactRow]] = {}
+        for row in sorted(self._rows.values(), key=lambda r: r.entry_id):
+            if row.person_id in wanted and row.study_year == study_year:
+                found.setdefault(row.person_id, []).append(row)
+        return found
 
-    def entries(self, person_id: UUID, study_year: int, *, limit: int, offset: int) -> EntryPage:
-        rows = self._select(person_id, study_year)
-        return EntryPage(rows[offset : offset + limit], len(rows))
-
-    def _select(self, person_id: UUID, study_year: int) -> list[EntryRow]:
-        rows = [
-            r
-            for r in self._rows.values()
-            if r.person_id == person_id and r.study_year == study_year
-        ]
-        return sorted(rows, key=lambda r: (r.occurred_at, r.entry_id))
+    def clear(self) -> None:
+        with self._database_lock:
+            self._rows.clear()
+            self._max_tracking_ids.clear()
 
 
 class HourBankProjection(Projection[HourBankView]):
     name = "ledger_read_model"
     # Only what the view shows is read from the event store.
-    topics = (get_topic(HourBank.HoursCredited),)
+    topics = (get_topic(HourBank.FactRecorded),)
 
     @singledispatchmethod
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:
         self.view.insert_tracking(tracking)
 
     @process_event.register
-    def _(self, domain_event: HourBank.HoursCredited, tracking: Tracking) -> None:
-        self.view.add_entry(
-            EntryRow(
+    def _(self, domain_event: HourBank.FactRecorded, tracking: Tracking) -> None:
+        self.view.add_fact(
+            FactRow(
                 entry_id=domain_event.entry_id,
                 person_id=domain_event.person_id,
+                study_year=domain_event.study_year,
+                region_code=domain_event.region_code,
                 event_type=domain_event.event_type,
                 source=domain_event.source,
-                source_ref=domain_event.source_ref,
-                region_code=domain_event.region_code,
-                study_year=domain_event.study_year,
-                subject=domain_event.subject,
-                hours=domain_event.hours,
-                occurred_at=domain_event.occurred_at,
+                recorded_at=domain_event.timestamp,
+                fact=domain_event.fact,
             ),
             tracking,
         )

@@ -1,58 +1,35 @@
-"""A person's hour bank: every credited fact, each counted once.
+"""A person's hour bank: the set of facts about their study hours, each recorded once.
 
-The aggregate remembers which public events it applied (their ``ce_id``), so a fact that
-arrives twice, from a redelivery or a relay re-publishing its tail, changes nothing.
+The bank stores facts, not running totals: credited hours, caps and verdicts are computed
+from the whole set by the policy engine (``domain/policy``), so the result does not depend
+on the order in which facts arrived or on how often they were delivered.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
-from decimal import Decimal
+from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
-
-@dataclass(frozen=True)
-class Entry:
-    entry_id: str
-    event_type: str
-    source: str
-    source_ref: str
-    region_code: str
-    study_year: int
-    subject: str
-    hours: Decimal
-    occurred_at: datetime
+from hourbank_ledger.domain.fact_codec import decode_fact, encode_fact
+from hourbank_ledger.domain.policy import Fact
 
 
 class HourBank(Aggregate):
     class Opened(Aggregate.Created):
         person_id: UUID
 
-    class HoursCredited(Aggregate.Event):
-        """Hours from one public event were credited to the bank."""
+    class FactRecorded(Aggregate.Event):
+        """One fact (credit, make-up payment or reversal) from one public event."""
 
         person_id: UUID
         entry_id: str
+        study_year: int  # for a reversal: the year of what it undoes
+        region_code: str  # the region the event came from
         event_type: str
         source: str
-        source_ref: str
-        region_code: str
-        study_year: int
-        subject: str
-        hours: Decimal
-        occurred_at: datetime
-
-    class MakeupYearOpened(Aggregate.Event):
-        """A make-up payment opened a past year for make-up credit."""
-
-        entry_id: str
-        region_code: str
-        study_year: int
-        source_ref: str
-        occurred_at: datetime
+        fact: dict[str, Any]
 
     @staticmethod
     def create_id(person_id: UUID) -> UUID:
@@ -61,93 +38,40 @@ class HourBank(Aggregate):
     @event(Opened)
     def __init__(self, person_id: UUID) -> None:
         self.person_id = person_id
-        self.entries: dict[str, Entry] = {}
-        self.makeup_years: dict[int, str] = {}
-        self.applied_event_ids: set[str] = set()
+        self.facts: dict[str, dict[str, Any]] = {}
 
-    def has_applied(self, entry_id: str) -> bool:
-        return entry_id in self.applied_event_ids
+    def has_recorded(self, entry_id: str) -> bool:
+        return entry_id in self.facts
 
-    def credit(self, entry: Entry) -> bool:
-        """Credit an entry; False (and no new event) when its event was applied before."""
-        if self.has_applied(entry.entry_id):
-            return False
-        self._credit(
-            person_id=self.person_id,
-            entry_id=entry.entry_id,
-            event_type=entry.event_type,
-            source=entry.source,
-            source_ref=entry.source_ref,
-            region_code=entry.region_code,
-            study_year=entry.study_year,
-            subject=entry.subject,
-            hours=entry.hours,
-            occurred_at=entry.occurred_at,
-        )
-        return True
-
-    def open_makeup_year(
-        self,
-        *,
-        entry_id: str,
-        region_code: str,
-        study_year: int,
-        source_ref: str,
-        occurred_at: datetime,
+    def record(
+        self, fact: Fact, *, study_year: int, region_code: str, event_type: str, source: str
     ) -> bool:
-        if self.has_applied(entry_id):
+        """Record a fact; False (and no new event) when its event was recorded before."""
+        if self.has_recorded(fact.entry_id):
             return False
-        self._open_makeup_year(
-            entry_id=entry_id,
-            region_code=region_code,
+        self._record(
+            person_id=self.person_id,
+            entry_id=fact.entry_id,
             study_year=study_year,
-            source_ref=source_ref,
-            occurred_at=occurred_at,
+            region_code=region_code,
+            event_type=event_type,
+            source=source,
+            fact=encode_fact(fact),
         )
         return True
 
-    @event(HoursCredited)
-    def _credit(
+    def recorded_facts(self) -> list[Fact]:
+        return [decode_fact(record) for record in self.facts.values()]
+
+    @event(FactRecorded)
+    def _record(
         self,
         person_id: UUID,
         entry_id: str,
+        study_year: int,
+        region_code: str,
         event_type: str,
         source: str,
-        source_ref: str,
-        region_code: str,
-        study_year: int,
-        subject: str,
-        hours: Decimal,
-        occurred_at: datetime,
+        fact: dict[str, Any],
     ) -> None:
-        self.entries[entry_id] = Entry(
-            entry_id,
-            event_type,
-            source,
-            source_ref,
-            region_code,
-            study_year,
-            subject,
-            hours,
-            occurred_at,
-        )
-        self.applied_event_ids.add(entry_id)
-
-    @event(MakeupYearOpened)
-    def _open_makeup_year(
-        self,
-        entry_id: str,
-        region_code: str,
-        study_year: int,
-        source_ref: str,
-        occurred_at: datetime,
-    ) -> None:
-        self.makeup_years[study_year] = source_ref
-        self.applied_event_ids.add(entry_id)
-
-    def hours_by_subject(self, study_year: int) -> dict[str, Decimal]:
-        totals: dict[str, Decimal] = {}
-        for entry in self.entries.values():
-            if entry.study_year == study_year:
-                totals[entry.subject] = totals.get(entry.subject, Decimal(0)) + entry.hours
-        return totals
+        self.facts[entry_id] = fact

@@ -1,53 +1,85 @@
 """Ledger HTTP API: ``python -m hourbank_ledger.entrypoints.http``.
 
-Serves a person's hours from the read model the projector maintains.
+Answers the title-evaluation system from the read model: a person-year evaluated under the
+policy of a region and year, with the verdict, its reasons and every entry's fate.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
-from decimal import Decimal
+from datetime import UTC, date, datetime
 from typing import Annotated
 from uuid import UUID
 
 import uvicorn
 from fastapi import FastAPI, Path, Query, Request
-from pydantic import BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from hourbank_common.http import install_http_plumbing
+from hourbank_common.http import ProblemError, install_http_plumbing
 from hourbank_common.logging import configure_logging
-from hourbank_ledger.application.read_model import EntryRow, HourBankView
+from hourbank_ledger.application.queries import HourBankQueries, RegionRequiredError
 from hourbank_ledger.config import LedgerApiSettings
+from hourbank_ledger.domain.policy import (
+    EvaluatedEntry,
+    Evaluation,
+    HoursTotal,
+    PolicyNotFound,
+    format_hours,
+)
+from hourbank_ledger.domain.working_days import WorkingDayCalendarError
 
-SUBJECTS = ("public", "professional")
+MAX_BATCH = 1000
+Region = Annotated[
+    str | None,
+    Query(
+        pattern=r"^[1-9][0-9]{5}$",
+        description="GB/T 2260 code whose rules apply; defaults to this ledger's city.",
+    ),
+]
+StudyYear = Annotated[int, Path(ge=2000, le=2100)]
 
 
-def hours_text(value: Decimal | int) -> str:
-    """Hours as the contracts write them: a plain decimal string without trailing zeros."""
-    return format(Decimal(value).normalize(), "f")
+class TotalOut(BaseModel):
+    raw: str = Field(description="Hours as submitted, before rules and caps.")
+    credited: str = Field(description="Hours that count, after rules and caps.")
+
+    @classmethod
+    def of(cls, total: HoursTotal) -> TotalOut:
+        return cls(raw=format_hours(total.raw), credited=format_hours(total.credited))
+
+
+class RequirementOut(BaseModel):
+    name: str
+    required: str
+    credited: str
+    met: bool
+    reason: str
 
 
 class EntryOut(BaseModel):
-    entry_id: str = Field(description="ce_id of the public event that credited these hours.")
-    event_type: str
-    source: str = Field(description="ce_source of that event (the producing service).")
-    source_ref: str
-    region_code: str = Field(description="GB/T 2260 code of the region of origin.")
+    entry_id: str = Field(description="ce_id of the public event that established this fact.")
+    kind: str
+    source: str
     subject: str
-    hours: str = Field(description="Decimal hours as a string.")
+    region_code: str = Field(description="GB/T 2260 code of the region of origin.")
     occurred_at: datetime
+    raw_hours: str
+    credited_hours: str
+    status: str = Field(description="credited, capped, refused or reversed.")
+    reason: str
 
     @classmethod
-    def of(cls, row: EntryRow) -> EntryOut:
+    def of(cls, entry: EvaluatedEntry) -> EntryOut:
         return cls(
-            entry_id=row.entry_id,
-            event_type=row.event_type,
-            source=row.source,
-            source_ref=row.source_ref,
-            region_code=row.region_code,
-            subject=row.subject,
-            hours=hours_text(row.hours),
-            occurred_at=row.occurred_at,
+            entry_id=entry.entry_id,
+            kind=entry.kind.value,
+            source=entry.source,
+            subject=entry.subject.value,
+            region_code=entry.region_code,
+            occurred_at=entry.occurred_at,
+            raw_hours=format_hours(entry.raw_hours),
+            credited_hours=format_hours(entry.credited_hours),
+            status=entry.status.value,
+            reason=entry.reason,
         )
 
 
@@ -58,48 +90,170 @@ class Page(BaseModel):
     next_offset: int | None
 
 
-class YearHoursOut(BaseModel):
+class VerdictOut(BaseModel):
     person_id: UUID
     study_year: int
-    hours_by_subject: dict[str, str] = Field(description="public / professional → hours.")
-    total_hours: str
+    region_code: str = Field(description="Region whose policy was applied.")
+    policy_version: str
+    as_of: datetime
+    compliant: bool
+    reasons: list[str]
+    requirements: list[RequirementOut]
+    hours_by_subject: dict[str, TotalOut]
+    hours_by_source: dict[str, TotalOut]
+
+    @classmethod
+    def of(cls, person_id: UUID, evaluation: Evaluation) -> VerdictOut:
+        return cls(
+            person_id=person_id,
+            study_year=evaluation.evaluated_year,
+            region_code=evaluation.region_code,
+            policy_version=evaluation.policy_version,
+            as_of=evaluation.as_of,
+            compliant=evaluation.compliant,
+            reasons=list(evaluation.reasons),
+            requirements=[
+                RequirementOut(
+                    name=check.name,
+                    required=format_hours(check.required),
+                    credited=format_hours(check.credited),
+                    met=check.met,
+                    reason=check.reason,
+                )
+                for check in evaluation.requirements
+            ],
+            hours_by_subject={
+                subject.value: TotalOut.of(total)
+                for subject, total in sorted(evaluation.by_subject.items())
+            },
+            hours_by_source={
+                source: TotalOut.of(total) for source, total in sorted(evaluation.by_source.items())
+            },
+        )
+
+
+class YearHoursOut(VerdictOut):
     entries: list[EntryOut]
     page: Page
 
 
-def create_app(view: HourBankView) -> FastAPI:
+class BatchIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    study_year: int = Field(ge=2000, le=2100)
+    person_ids: list[UUID] = Field(min_length=1, max_length=MAX_BATCH)
+    region: str | None = Field(default=None, pattern=r"^[1-9][0-9]{5}$")
+    as_of: AwareDatetime | None = None
+
+
+class BatchOut(BaseModel):
+    results: list[VerdictOut]
+
+
+class ApplicationCheckOut(BaseModel):
+    person_id: UUID
+    study_year: int
+    application_date: date
+    working_days_before: int
+    complete_by: date = Field(description="Hours must have been complete by the end of this day.")
+    complete_in_time: bool
+    reasons: list[str]
+
+
+def _problem_for(error: Exception) -> ProblemError:
+    if isinstance(error, PolicyNotFound):
+        field = "study_year"
+    elif isinstance(error, RegionRequiredError):
+        field = "region"
+    else:
+        field = "application_date"
+    return ProblemError(
+        422,
+        "No rules apply",
+        str(error),
+        extra={"errors": [{"field": field, "message": str(error)}]},
+    )
+
+
+def create_app(queries: HourBankQueries) -> FastAPI:
     app = FastAPI(
         title="hourbank ledger",
         version="1.0.0",
         description="A person's hour bank, as the title-evaluation system reads it.",
     )
     install_http_plumbing(app)
+    answerable = (PolicyNotFound, RegionRequiredError, WorkingDayCalendarError)
 
     @app.get("/v1/persons/{person_id}/years/{study_year}/hours")
     def year_hours(
         request: Request,
         person_id: UUID,
-        study_year: Annotated[int, Path(ge=2000, le=2100)],
+        study_year: StudyYear,
+        region: Region = None,
+        as_of: Annotated[AwareDatetime | None, Query(description="Default: now.")] = None,
         limit: Annotated[int, Query(ge=1, le=500)] = 100,
         offset: Annotated[int, Query(ge=0)] = 0,
     ) -> YearHoursOut:
         request.state.log_context = {"person_id": str(person_id)}
-        totals = view.hours_by_subject(person_id, study_year)
-        page = view.entries(person_id, study_year, limit=limit, offset=offset)
-        by_subject = {subject: totals.get(subject, Decimal(0)) for subject in SUBJECTS}
-        next_offset = offset + len(page.entries)
+        try:
+            evaluation = queries.evaluate(
+                person_id, study_year, region=region, as_of=as_of or datetime.now(UTC)
+            )
+        except answerable as error:
+            raise _problem_for(error) from error
+        entries = evaluation.entries[offset : offset + limit]
+        next_offset = offset + len(entries)
+        total = len(evaluation.entries)
         return YearHoursOut(
-            person_id=person_id,
-            study_year=study_year,
-            hours_by_subject={k: hours_text(v) for k, v in by_subject.items()},
-            total_hours=hours_text(sum(totals.values(), Decimal(0))),
-            entries=[EntryOut.of(row) for row in page.entries],
+            **VerdictOut.of(person_id, evaluation).model_dump(),
+            entries=[EntryOut.of(entry) for entry in entries],
             page=Page(
                 limit=limit,
                 offset=offset,
-                total=page.total,
-                next_offset=next_offset if next_offset < page.total else None,
+                total=total,
+                next_offset=next_offset if next_offset < total else None,
             ),
+        )
+
+    @app.post("/v1/hours/batch")
+    def batch(body: BatchIn) -> BatchOut:
+        person_ids = list(dict.fromkeys(body.person_ids))  # each person once, in request order
+        try:
+            evaluations = queries.evaluate_many(
+                person_ids,
+                body.study_year,
+                region=body.region,
+                as_of=body.as_of or datetime.now(UTC),
+            )
+        except answerable as error:
+            raise _problem_for(error) from error
+        return BatchOut(
+            results=[VerdictOut.of(person_id, evaluations[person_id]) for person_id in person_ids]
+        )
+
+    @app.get("/v1/persons/{person_id}/years/{study_year}/application-check")
+    def application_check(
+        request: Request,
+        person_id: UUID,
+        study_year: StudyYear,
+        application_date: Annotated[date, Query(description="Date the application is submitted.")],
+        region: Region = None,
+    ) -> ApplicationCheckOut:
+        request.state.log_context = {"person_id": str(person_id)}
+        try:
+            check = queries.application_check(
+                person_id, study_year, region=region, application_date=application_date
+            )
+        except answerable as error:
+            raise _problem_for(error) from error
+        return ApplicationCheckOut(
+            person_id=person_id,
+            study_year=study_year,
+            application_date=check.application_date,
+            working_days_before=check.working_days_before,
+            complete_by=check.complete_by,
+            complete_in_time=check.complete_in_time,
+            reasons=list(check.evaluation.reasons),
         )
 
     return app
@@ -110,7 +264,8 @@ def main() -> None:
 
     settings = LedgerApiSettings()
     configure_logging("ledger-api", settings.log_level, json=settings.log_json)
-    app = create_app(build_view(settings))
+    queries = HourBankQueries(build_view(settings), default_region=settings.ledger_region_code)
+    app = create_app(queries)
     uvicorn.run(app, host=settings.http_host, port=settings.http_port, log_config=None)
 
 
