@@ -12,7 +12,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 class ServiceSettings(BaseSettings):
     """Settings every hourbank process needs."""
 
-    model_config = SettingsConfigDict(env_prefix="", extra="ignore", frozen=True)
+    # An empty variable counts as unset (e.g. LEDGER_REGION_CODE= selects provincial mode).
+    model_config = SettingsConfigDict(
+        env_prefix="", extra="ignore", frozen=True, env_ignore_empty=True
+    )
 
     log_level: str = Field(default="INFO", description="Root log level.")
     log_json: bool | None = Field(

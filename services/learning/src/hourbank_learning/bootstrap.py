@@ -8,7 +8,7 @@ from __future__ import annotations
 from eventsourcing.persistence import InfrastructureFactory, TrackingRecorder
 from eventsourcing.utils import Environment
 
-from hourbank_common.postgres import ensure_schema
+from hourbank_common.postgres import ensure_schema, table_creation_lock
 from hourbank_common.settings import PostgresSettings, eventsourcing_env
 from hourbank_learning.adapters.kafka import KafkaEnvelopePublisher, build_publisher
 from hourbank_learning.application.relay import OutboxRelay
@@ -19,14 +19,16 @@ from hourbank_learning.config import RelaySettings
 def build_learning_application(settings: PostgresSettings) -> LearningApplication:
     url = settings.database_url.get_secret_value()
     ensure_schema(url, settings.database_schema)
-    return LearningApplication(env=eventsourcing_env(url, settings.database_schema))
+    with table_creation_lock(url, settings.database_schema):
+        return LearningApplication(env=eventsourcing_env(url, settings.database_schema))
 
 
 def build_relay_position(settings: PostgresSettings) -> TrackingRecorder:
     """Where the relay records how far it published (table learning_relay_tracking)."""
     env = eventsourcing_env(settings.database_url.get_secret_value(), settings.database_schema)
     factory = InfrastructureFactory[TrackingRecorder].construct(Environment("learning_relay", env))
-    return factory.tracking_recorder()
+    with table_creation_lock(settings.database_url.get_secret_value(), settings.database_schema):
+        return factory.tracking_recorder()
 
 
 def build_relay(settings: RelaySettings) -> tuple[OutboxRelay, KafkaEnvelopePublisher]:

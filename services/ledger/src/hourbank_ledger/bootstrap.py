@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from eventsourcing.persistence import InfrastructureFactory
+from eventsourcing.projection import ProjectionRunner
 from eventsourcing.utils import Environment
 
-from hourbank_common.postgres import ensure_schema
+from hourbank_common.postgres import ensure_schema, table_creation_lock
 from hourbank_common.settings import PostgresSettings, eventsourcing_env
 from hourbank_ledger.adapters.postgres_view import PostgresHourBankView
 from hourbank_ledger.application.ledger import Ledger
-from hourbank_ledger.application.read_model import HourBankProjection
+from hourbank_ledger.application.read_model import HourBankProjection, HourBankView
 
 
 def ledger_env(settings: PostgresSettings) -> dict[str, str]:
@@ -19,10 +20,26 @@ def ledger_env(settings: PostgresSettings) -> dict[str, str]:
 
 
 def build_ledger(settings: PostgresSettings) -> Ledger:
-    return Ledger(env=ledger_env(settings))
+    env = ledger_env(settings)
+    with table_creation_lock(settings.database_url.get_secret_value(), settings.database_schema):
+        return Ledger(env=env)
 
 
 def build_view(settings: PostgresSettings) -> PostgresHourBankView:
     env = Environment(HourBankProjection.name, ledger_env(settings))
-    factory = InfrastructureFactory[PostgresHourBankView].construct(env)
-    return factory.tracking_recorder(PostgresHourBankView)
+    with table_creation_lock(settings.database_url.get_secret_value(), settings.database_schema):
+        factory = InfrastructureFactory[PostgresHourBankView].construct(env)
+        return factory.tracking_recorder(PostgresHourBankView)
+
+
+def build_projection_runner(
+    settings: PostgresSettings,
+) -> ProjectionRunner[Ledger, HourBankView]:
+    env = ledger_env(settings)
+    with table_creation_lock(settings.database_url.get_secret_value(), settings.database_schema):
+        return ProjectionRunner(
+            application_class=Ledger,
+            projection_class=HourBankProjection,
+            view_class=PostgresHourBankView,
+            env=env,
+        )

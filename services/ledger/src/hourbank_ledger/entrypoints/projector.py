@@ -10,14 +10,9 @@ import signal
 import threading
 from types import FrameType
 
-from eventsourcing.projection import ProjectionRunner
-
 from hourbank_common.logging import configure_logging, get_logger
 from hourbank_common.settings import PostgresSettings
-from hourbank_ledger.adapters.postgres_view import PostgresHourBankView
-from hourbank_ledger.application.ledger import Ledger
-from hourbank_ledger.application.read_model import HourBankProjection
-from hourbank_ledger.bootstrap import ledger_env
+from hourbank_ledger.bootstrap import build_projection_runner
 
 
 def main() -> None:
@@ -31,12 +26,7 @@ def main() -> None:
 
     signal.signal(signal.SIGTERM, _request_stop)
     signal.signal(signal.SIGINT, _request_stop)
-    with ProjectionRunner(
-        application_class=Ledger,
-        projection_class=HourBankProjection,
-        view_class=PostgresHourBankView,
-        env=ledger_env(settings),
-    ) as runner:
+    with build_projection_runner(settings) as runner:
         log.info("projector.started", position=runner.view.max_tracking_id(runner.app_name))
         while not stop.is_set():
             runner.run_forever(timeout=0.5)  # re-raises a processing error
