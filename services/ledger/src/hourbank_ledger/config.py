@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pathlib import Path
+
+from pydantic import Field, SecretStr
 
 from hourbank_common.settings import KafkaSettings, PostgresSettings
 from hourbank_contracts import (
@@ -34,4 +36,14 @@ class LedgerApiSettings(PostgresSettings):
             "City mode: the GB/T 2260 code whose rules apply by default. Unset in provincial "
             "mode, where every query names its region."
         ),
+    )
+    statement_signing_key: SecretStr | None = Field(
+        default=None,
+        min_length=32,
+        description="Secret (≥ 32 characters) keying statement verification codes; unset: "
+        "statements are disabled.",
+    )
+    statement_font: Path = Field(
+        default=Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"),
+        description="CJK font embedded in statements (Debian fonts-wqy-microhei).",
     )

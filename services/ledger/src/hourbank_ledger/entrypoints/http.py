@@ -7,16 +7,19 @@ policy of a region and year, with the verdict, its reasons and every entry's fat
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from pathlib import Path as FilePath
 from typing import Annotated
 from uuid import UUID
 
 import uvicorn
-from fastapi import FastAPI, Path, Query, Request
+from fastapi import FastAPI, Path, Query, Request, Response
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from hourbank_common.http import ProblemError, install_http_plumbing
 from hourbank_common.logging import configure_logging
+from hourbank_ledger.adapters.statement_pdf import DEFAULT_FONT, render_statement
 from hourbank_ledger.application.queries import HourBankQueries, RegionRequiredError
+from hourbank_ledger.application.statements import Statements
 from hourbank_ledger.config import LedgerApiSettings
 from hourbank_ledger.domain.policy import (
     EvaluatedEntry,
@@ -175,7 +178,17 @@ def _problem_for(error: Exception) -> ProblemError:
     )
 
 
-def create_app(queries: HourBankQueries) -> FastAPI:
+class VerificationOut(BaseModel):
+    authentic: bool = Field(description="The code matches what the bank said at as_of.")
+    current: bool = Field(description="What it said then still holds now.")
+
+
+def create_app(
+    queries: HourBankQueries,
+    statements: Statements | None = None,
+    *,
+    statement_font: FilePath = DEFAULT_FONT,
+) -> FastAPI:
     app = FastAPI(
         title="hourbank ledger",
         version="1.0.0",
@@ -256,6 +269,60 @@ def create_app(queries: HourBankQueries) -> FastAPI:
             reasons=list(check.evaluation.reasons),
         )
 
+    def require_statements() -> Statements:
+        if statements is None:
+            raise ProblemError(
+                503, "Statements disabled", "this ledger has no STATEMENT_SIGNING_KEY configured"
+            )
+        return statements
+
+    @app.get(
+        "/v1/persons/{person_id}/years/{study_year}/statement.pdf",
+        response_class=Response,
+        responses={200: {"content": {"application/pdf": {}}}},
+    )
+    def statement_pdf(
+        request: Request,
+        person_id: UUID,
+        study_year: StudyYear,
+        region: Region = None,
+        as_of: Annotated[AwareDatetime | None, Query(description="Default: now.")] = None,
+    ) -> Response:
+        request.state.log_context = {"person_id": str(person_id)}
+        issuer = require_statements()
+        moment = (as_of or datetime.now(UTC)).replace(microsecond=0)
+        try:
+            statement = issuer.issue(person_id, study_year, region=region, as_of=moment)
+        except answerable as error:
+            raise _problem_for(error) from error
+        return Response(
+            render_statement(statement, font=statement_font),
+            media_type="application/pdf",
+            headers={
+                "X-Verification-Code": statement.verification_code,
+                "Content-Disposition": (
+                    f'inline; filename="statement-{study_year}-{person_id}.pdf"'
+                ),
+            },
+        )
+
+    @app.get("/v1/statements/verify")
+    def verify_statement(
+        code: Annotated[str, Query(min_length=16, max_length=32)],
+        person_id: UUID,
+        study_year: Annotated[int, Query(ge=2000, le=2100)],
+        as_of: Annotated[AwareDatetime, Query(description="The statement's as-of time.")],
+        region: Region = None,
+    ) -> VerificationOut:
+        issuer = require_statements()
+        try:
+            result = issuer.verify(
+                code, person_id, study_year, region=region, as_of=as_of, now=datetime.now(UTC)
+            )
+        except answerable as error:
+            raise _problem_for(error) from error
+        return VerificationOut(authentic=result.authentic, current=result.current)
+
     return app
 
 
@@ -265,7 +332,9 @@ def main() -> None:
     settings = LedgerApiSettings()
     configure_logging("ledger-api", settings.log_level, json=settings.log_json)
     queries = HourBankQueries(build_view(settings), default_region=settings.ledger_region_code)
-    app = create_app(queries)
+    key = settings.statement_signing_key
+    statements = Statements(queries, key.get_secret_value().encode()) if key else None
+    app = create_app(queries, statements, statement_font=settings.statement_font)
     uvicorn.run(app, host=settings.http_host, port=settings.http_port, log_config=None)
 
 
