@@ -28,7 +28,7 @@ from hourbank_contracts import (
     envelope_for,
     to_kafka,
 )
-from hourbank_ledger.adapters.contract_facts import fact_from
+from hourbank_ledger.application.contract_facts import fact_from
 from hourbank_ledger.domain.policy import PersonYear, evaluate, load_policy
 from tests.support.kafka_io import create_topics, produce
 from tests.support.processes import ServiceProcess, free_port

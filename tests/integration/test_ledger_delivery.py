@@ -69,7 +69,7 @@ def test_the_same_event_delivered_three_times_counts_once(
     finally:
         consumer.stop()
         projector.stop()
-    assert tables.credited_events() == 1
+    assert tables.recorded_facts() == 1
     assert tables.read_model_rows() == 1
 
 
@@ -96,8 +96,8 @@ def test_consumer_killed_mid_stream_ends_with_exactly_1000_entries(
             restarted.stop()
     finally:
         consumer.stop()
-    assert tables.credited_events() == 1000
-    assert tables.distinct_credited_entries() == 1000
+    assert tables.recorded_facts() == 1000
+    assert tables.distinct_recorded_entries() == 1000
 
 
 def test_poison_messages_are_dead_lettered_and_the_next_good_one_applied(
@@ -124,7 +124,7 @@ def test_poison_messages_are_dead_lettered_and_the_next_good_one_applied(
     asyncio.run(produce(kafka_bootstrap, topic, [*poison, good]))
     consumer = ServiceProcess("consumer", CONSUMER, ledger_env).start()
     try:
-        wait_until(lambda: tables.credited_events() == 1, timeout=60, what="good event applied")
+        wait_until(lambda: tables.recorded_facts() == 1, timeout=60, what="good event applied")
         parked = asyncio.run(read_all(kafka_bootstrap, dead_letter_topic, expected=3, timeout=30))
         consumer.assert_running()
     finally:

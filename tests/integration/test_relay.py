@@ -94,5 +94,5 @@ def test_relay_killed_and_restarted_mid_stream_causes_no_double_count(
         consumer.stop()
     # Kafka may hold re-published duplicates (same ce_id); the ledger counts each once.
     assert len({dict(r.headers)["ce_id"] for r in published}) == 1000
-    assert tables.credited_events() == 1000
-    assert tables.distinct_credited_entries() == 1000
+    assert tables.recorded_facts() == 1000
+    assert tables.distinct_recorded_entries() == 1000

@@ -7,7 +7,7 @@ from psycopg import sql
 
 from hourbank_ledger.domain.hour_bank import HourBank
 
-CREDITED_TOPIC = f"{HourBank.FactRecorded.__module__}:{HourBank.FactRecorded.__qualname__}"
+FACT_RECORDED_TOPIC = f"{HourBank.FactRecorded.__module__}:{HourBank.FactRecorded.__qualname__}"
 
 
 class LedgerTables:
@@ -32,22 +32,22 @@ class LedgerTables:
             (f"{topic}:%",),
         )
 
-    def credited_events(self) -> int:
+    def recorded_facts(self) -> int:
         return self._scalar(
             sql.SQL("SELECT count(*) FROM {}.ledger_events WHERE topic = %s").format(
                 sql.Identifier(self.schema)
             ),
-            (CREDITED_TOPIC,),
+            (FACT_RECORDED_TOPIC,),
         )
 
-    def distinct_credited_entries(self) -> int:
+    def distinct_recorded_entries(self) -> int:
         """Distinct ce_ids among credited events (state is JSON with an entry_id field)."""
         return self._scalar(
             sql.SQL(
                 "SELECT count(DISTINCT convert_from(state, 'UTF8')::jsonb ->> 'entry_id')"
                 " FROM {}.ledger_events WHERE topic = %s"
             ).format(sql.Identifier(self.schema)),
-            (CREDITED_TOPIC,),
+            (FACT_RECORDED_TOPIC,),
         )
 
     def read_model_rows(self) -> int:

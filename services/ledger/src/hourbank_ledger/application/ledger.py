@@ -19,7 +19,7 @@ from eventsourcing.persistence import IntegrityError, Tracking
 from eventsourcing.projection import EventSourcedProjection
 
 from hourbank_contracts import Envelope
-from hourbank_ledger.adapters.contract_facts import fact_from
+from hourbank_ledger.application.contract_facts import fact_from
 from hourbank_ledger.domain.hour_bank import HourBank
 
 
