@@ -17,12 +17,17 @@ from hourbank_contracts import (
     CompletionVoidedV1,
     ContractEvent,
     CourseCompletedV1,
+    EmployerApprovedV1,
     ExamMode,
     ExamPassedV1,
     HoursTransferredInV1,
     LegacyHoursImportedV1,
     MakeupPaidV1,
+    OrganisationKind,
+    OrganisationRegisteredV1,
+    OrganisationStatus,
     PaymentRefundedV1,
+    PersonRegisteredV1,
     Subject,
     XuexiPointsRecordedV1,
 )
@@ -142,7 +147,53 @@ def _make_refunded(**overrides: Any) -> PaymentRefundedV1:
     return PaymentRefundedV1(**fields)
 
 
+ORG_ID = UUID("6f1c1a52-0c0e-4e8e-9d7a-2f0a3f6f5b10")
+HR_ID = UUID("0b7d9f0e-3c41-4d8a-8a53-1b7e6d2f4c21")
+WHEN = datetime(2024, 3, 1, 8, 0, tzinfo=UTC)
+
+
+def _make_organisation(**overrides: Any) -> OrganisationRegisteredV1:
+    fields: dict[str, Any] = {
+        "organisation_id": ORG_ID,
+        "kind": OrganisationKind.EMPLOYER,
+        "name": "淄博示例化工有限公司",
+        "region_code": "370303",
+        "parent_organisation_id": HR_ID,
+        "credit_code": "91370303MA3C7XKQ6B",
+        "status": OrganisationStatus.PENDING,
+        "occurred_at": WHEN,
+    }
+    fields.update(overrides)
+    return OrganisationRegisteredV1(**fields)
+
+
+def _make_approval(**overrides: Any) -> EmployerApprovedV1:
+    fields: dict[str, Any] = {
+        "organisation_id": ORG_ID,
+        "region_code": "370303",
+        "approved_by": HR_ID,
+        "occurred_at": WHEN,
+    }
+    fields.update(overrides)
+    return EmployerApprovedV1(**fields)
+
+
+def _make_person(**overrides: Any) -> PersonRegisteredV1:
+    fields: dict[str, Any] = {
+        "person_id": UUID("9b2e3c4d-5f60-4a7b-8c9d-0e1f2a3b4c5d"),
+        "region_code": "370303",
+        "organisation_ids": [ORG_ID, HR_ID],
+        "registration": "employer",
+        "occurred_at": WHEN,
+    }
+    fields.update(overrides)
+    return PersonRegisteredV1(**fields)
+
+
 MAKERS: dict[str, Callable[..., ContractEvent]] = {
+    OrganisationRegisteredV1.event_type: _make_organisation,
+    EmployerApprovedV1.event_type: _make_approval,
+    PersonRegisteredV1.event_type: _make_person,
     CourseCompletedV1.event_type: _make_course,
     ExamPassedV1.event_type: _make_exam,
     MakeupPaidV1.event_type: _make_makeup,

@@ -602,14 +602,21 @@ def test_bad_refund_amounts_are_rejected(
     assert set(_error_types(caught.value)) == {"amount"}
 
 
-def test_every_event_carries_region_and_year(
+def test_every_event_carries_its_region(
     makers: dict[str, Callable[..., ContractEvent]],
 ) -> None:
+    """Person-year facts carry region and year; registry events carry region and time."""
     for event_type, make in makers.items():
-        wire = json.loads(make().model_dump_json())
-        assert {"person_id", "region_code", "study_year", "source_ref", "occurred_at"} <= set(
-            wire
-        ), event_type
+        event = make()
+        wire = set(json.loads(event.model_dump_json()))
+        assert {"region_code", "occurred_at"} <= wire, event_type
+        if isinstance(event, PersonYearEvent):
+            assert {"person_id", "study_year", "source_ref"} <= wire, event_type
+        assert event.partition_key in {str(wire_value) for wire_value in _ids(event)}
+
+
+def _ids(event: ContractEvent) -> list[object]:
+    return [getattr(event, name, None) for name in ("person_id", "organisation_id")]
 
 
 # --- documentation and privacy --------------------------------------------------------

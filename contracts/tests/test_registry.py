@@ -22,11 +22,14 @@ from hourbank_contracts import (
     CompletionVoidedV1,
     ContractEvent,
     CourseCompletedV1,
+    EmployerApprovedV1,
     ExamPassedV1,
     HoursTransferredInV1,
     LegacyHoursImportedV1,
     MakeupPaidV1,
+    OrganisationRegisteredV1,
     PaymentRefundedV1,
+    PersonRegisteredV1,
     PoisonMessage,
     UnknownEventType,
     XuexiPointsRecordedV1,
@@ -62,6 +65,9 @@ def test_every_ledger_event_is_registered_by_type() -> None:
         "hourbank.recognition.claim.revoked.v1": ClaimRevokedV1,
         "hourbank.learning.course-completion.voided.v1": CompletionVoidedV1,
         "hourbank.billing.payment.refunded.v1": PaymentRefundedV1,
+        "hourbank.identity.organisation.registered.v1": OrganisationRegisteredV1,
+        "hourbank.identity.employer.approved.v1": EmployerApprovedV1,
+        "hourbank.identity.person.registered.v1": PersonRegisteredV1,
     }
     assert tuple(EVENT_TYPES.values()) == EVENT_CLASSES
 
@@ -121,6 +127,9 @@ def test_event_types_on_topic() -> None:
     assert event_types_on(IDENTITY_TOPIC) == (
         "hourbank.identity.legacy-hours.imported.v1",
         "hourbank.identity.hours.transferred-in.v1",
+        "hourbank.identity.organisation.registered.v1",
+        "hourbank.identity.employer.approved.v1",
+        "hourbank.identity.person.registered.v1",
     )
     assert event_types_on(LEDGER_DEAD_LETTER_TOPIC) == ()
 

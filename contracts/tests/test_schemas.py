@@ -23,7 +23,10 @@ from hourbank_contracts import (
     HoursTransferredInV1,
     LegacyHoursImportedV1,
     MakeupPaidV1,
+    OrganisationEvent,
     PaymentRefundedV1,
+    PersonEvent,
+    PersonYearEvent,
     ReversalEvent,
     XuexiPointsRecordedV1,
     check_compatible,
@@ -135,10 +138,32 @@ def test_new_event_snapshots_are_checked_in() -> None:
             assert {"reverses_event_id", "reason"} <= set(schema["required"])
 
 
-def test_required_person_year_fields_everywhere() -> None:
+def test_required_subject_fields_everywhere() -> None:
+    """Person-year facts name person, region, year, source and time; every other event
+    names its subject (person or organisation) and when it happened."""
     for cls in EVENT_TYPES.values():
         required = set(schema_for(cls)["required"])
-        assert {"person_id", "region_code", "study_year", "source_ref", "occurred_at"} <= required
+        if issubclass(cls, PersonYearEvent):
+            assert {
+                "person_id",
+                "region_code",
+                "study_year",
+                "source_ref",
+                "occurred_at",
+            } <= required
+        elif issubclass(cls, PersonEvent):
+            assert {"person_id", "region_code", "occurred_at"} <= required
+        else:
+            assert issubclass(cls, OrganisationEvent)
+            assert {"organisation_id", "region_code", "occurred_at"} <= required
+
+
+def test_no_event_field_can_carry_a_national_id_number() -> None:
+    """Field names are the contract's promise: nothing like an ID number is published."""
+    forbidden = ("id_number", "national_id", "id_card", "identity_card", "sfz")
+    for cls in EVENT_TYPES.values():
+        for name in cls.model_fields:
+            assert not any(word in name for word in forbidden), (cls.__name__, name)
 
 
 def test_write_then_check_in_a_fresh_directory(tmp_path: Path) -> None:

@@ -19,7 +19,7 @@ from uuid import UUID
 from pydantic import ValidationError
 
 from .errors import SchemaViolation, UndecodableMessage
-from .events import ContractEvent
+from .events import ContractEvent, OrganisationEvent, PersonEvent
 from .registry import EVENT_TYPES, event_class_for
 
 __all__ = [
@@ -100,10 +100,20 @@ class Envelope:
             raise ValueError("time must be a timezone-aware datetime")
         object.__setattr__(self, "time", self.time.astimezone(UTC))
 
+    def subject_ids(self) -> dict[str, str]:
+        """Opaque ids naming whom the event is about, for log lines."""
+        data = self.data
+        if isinstance(data, PersonEvent):
+            return {"person_id": str(data.person_id)}
+        if isinstance(data, OrganisationEvent):
+            return {"organisation_id": str(data.organisation_id)}
+        return {}
+
     @property
     def key(self) -> bytes:
-        """The Kafka record key: UTF-8 of the person's opaque id (``str(UUID)``)."""
-        return str(self.data.person_id).encode("utf-8")
+        """The Kafka record key: UTF-8 of the subject's opaque id (``str(UUID)``), the
+        person's for person events, the organisation's for organisation events."""
+        return self.data.partition_key.encode("utf-8")
 
 
 @dataclass(frozen=True)
@@ -157,11 +167,15 @@ def envelope_for(
     event_type = getattr(type(data), "event_type", None)
     if not isinstance(event_type, str):
         raise ValueError("data must be an instance of a registered contract event")
+    if time is None:
+        time = getattr(data, "occurred_at", None)
+        if not isinstance(time, datetime):
+            raise ValueError("time is required for an event without occurred_at")
     return Envelope(
         id=event_id,
         type=event_type,
         source=source,
-        time=data.occurred_at if time is None else time,
+        time=time,
         data=data,
         correlation_id=correlation_id,
         subject=subject,
@@ -283,10 +297,10 @@ def from_kafka(
             raise UndecodableMessage("value_not_json", "record value is not valid JSON") from None
         raise _violation_from(error, event_type) from None
 
-    if bytes(key) != str(data.person_id).encode("utf-8"):
+    if bytes(key) != data.partition_key.encode("utf-8"):
         raise SchemaViolation(
             "key_mismatch",
-            "record key is not the canonical form of data.person_id",
+            "record key is not the canonical form of the event's subject id",
             (("key", "key_mismatch"),),
         )
 

@@ -113,11 +113,9 @@ class LeaveKind(StrEnum):
     """Maternity leave (产假), whatever its length."""
 
 
-class PersonYearEvent(BaseModel):
-    """Base of every contract event: a fact about one person in one study year.
-
-    Not published on its own; concrete subclasses set ``event_type`` and ``topic``.
-    """
+class ContractEventBase(BaseModel):
+    """Base of every contract event. Not published on its own; concrete subclasses set
+    ``event_type`` and ``topic``."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -126,12 +124,30 @@ class PersonYearEvent(BaseModel):
     topic: ClassVar[str]
     """Kafka topic of the producing service."""
 
+    @property
+    def partition_key(self) -> str:
+        """The Kafka record key: every event about one subject stays in order."""
+        raise NotImplementedError
+
+
+class PersonEvent(ContractEventBase):
+    """A fact about one person; keyed by the person's opaque id."""
+
     person_id: UUID = Field(
         description=(
             "Opaque identifier of the professional (专业技术人员) issued by the identity "
             "service; never derived from a national ID number. Also the Kafka record key."
         ),
     )
+
+    @property
+    def partition_key(self) -> str:
+        return str(self.person_id)
+
+
+class PersonYearEvent(PersonEvent):
+    """A fact about one person in one study year."""
+
     region_code: RegionCode = Field(
         description=(
             "GB/T 2260 six-digit administrative division code of the region whose "
@@ -447,5 +463,109 @@ class PaymentRefundedV1(ReversalEvent):
     )
 
 
-ContractEvent = PersonYearEvent
-"""Every published contract event is a :class:`PersonYearEvent` subclass."""
+class OrganisationKind(StrEnum):
+    """The four registration tiers' organisations, plus agencies for free-lancers."""
+
+    HR_AUTHORITY = "hr_authority"
+    """City or district human-resources authority (人社部门)."""
+    INDUSTRY_AUTHORITY = "industry_authority"
+    """Industry authority (行业主管部门) under an HR authority."""
+    EMPLOYER = "employer"
+    """Employer (用人单位), identified by its unified social credit code."""
+    AGENCY = "agency"
+    """Personnel agency or community HR office (人事代理机构/街道人社服务机构) that free-lancers
+    are attached to instead of an employer."""
+
+
+class OrganisationStatus(StrEnum):
+    ACTIVE = "active"
+    """Registered and usable (pre-loaded, or approved by its HR authority)."""
+    PENDING = "pending"
+    """An employer that registered itself and awaits its HR authority's approval."""
+
+
+class OrganisationEvent(ContractEventBase):
+    """A fact about one organisation; keyed by the organisation's id."""
+
+    organisation_id: UUID = Field(
+        description="Identity service's opaque identifier of the organisation; the record key.",
+    )
+
+    @property
+    def partition_key(self) -> str:
+        return str(self.organisation_id)
+
+
+class OrganisationRegisteredV1(OrganisationEvent):
+    """An organisation joined the registry (pre-loaded or self-registered).
+
+    Registration runs top-down: an HR authority, then industry authorities under it,
+    then employers and agencies. A self-registered employer is ``pending`` until its HR
+    authority approves it (``EmployerApprovedV1``).
+    """
+
+    event_type: ClassVar[str] = "hourbank.identity.organisation.registered.v1"
+    topic: ClassVar[str] = IDENTITY_TOPIC
+
+    kind: OrganisationKind = Field(description="Which tier the organisation belongs to.")
+    name: ShortText = Field(description="Registered name of the organisation.")
+    region_code: RegionCode = Field(
+        description="GB/T 2260 code of the city or district the organisation is registered in.",
+    )
+    parent_organisation_id: UUID | None = Field(
+        default=None,
+        description=(
+            "The tier above: the HR authority of an industry authority or agency, the "
+            "industry authority of an employer; None for an HR authority."
+        ),
+    )
+    credit_code: str | None = Field(
+        default=None,
+        pattern=r"^[0-9A-HJ-NPQRTUWXY]{18}$",
+        description="Unified social credit code (统一社会信用代码) of an employer or agency.",
+    )
+    status: OrganisationStatus = Field(description="active, or pending approval.")
+    occurred_at: AwareDatetime = Field(description="When it was registered, RFC 3339.")
+
+
+class EmployerApprovedV1(OrganisationEvent):
+    """An HR authority approved a self-registered employer; it is now active."""
+
+    event_type: ClassVar[str] = "hourbank.identity.employer.approved.v1"
+    topic: ClassVar[str] = IDENTITY_TOPIC
+
+    region_code: RegionCode = Field(description="GB/T 2260 code of the employer's region.")
+    approved_by: UUID = Field(description="Organisation id of the approving HR authority.")
+    occurred_at: AwareDatetime = Field(description="When it was approved, RFC 3339.")
+
+
+class PersonRegisteredV1(PersonEvent):
+    """A professional was registered (by their employer or agency, or migrated).
+
+    Carries where the person belongs, so that other services can scope who may read
+    their records: the registration region and the organisations above them. Never the
+    ID number, never the name.
+    """
+
+    event_type: ClassVar[str] = "hourbank.identity.person.registered.v1"
+    topic: ClassVar[str] = IDENTITY_TOPIC
+
+    region_code: RegionCode = Field(
+        description="GB/T 2260 code of the region the person is registered in.",
+    )
+    organisation_ids: list[UUID] = Field(
+        max_length=10,
+        description=(
+            "Organisations responsible for the person, nearest first: the employer (or "
+            "agency for a free-lancer), then its industry authority."
+        ),
+    )
+    registration: str = Field(
+        pattern=r"^(employer|agency|legacy_import)$",
+        description="How the person was registered: employer, agency or legacy_import.",
+    )
+    occurred_at: AwareDatetime = Field(description="When the person was registered, RFC 3339.")
+
+
+ContractEvent = ContractEventBase
+"""Every published contract event is a :class:`ContractEventBase` subclass."""

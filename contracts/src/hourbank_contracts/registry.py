@@ -17,11 +17,14 @@ from .events import (
     CompletionVoidedV1,
     ContractEvent,
     CourseCompletedV1,
+    EmployerApprovedV1,
     ExamPassedV1,
     HoursTransferredInV1,
     LegacyHoursImportedV1,
     MakeupPaidV1,
+    OrganisationRegisteredV1,
     PaymentRefundedV1,
+    PersonRegisteredV1,
     XuexiPointsRecordedV1,
 )
 from .topics import (
@@ -61,6 +64,9 @@ EVENT_CLASSES: Final[tuple[type[ContractEvent], ...]] = (
     ClaimRevokedV1,
     CompletionVoidedV1,
     PaymentRefundedV1,
+    OrganisationRegisteredV1,
+    EmployerApprovedV1,
+    PersonRegisteredV1,
 )
 """Every published contract event class, in a stable order."""
 

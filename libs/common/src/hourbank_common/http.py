@@ -32,6 +32,7 @@ class ProblemError(Exception):
         *,
         type_: str = "about:blank",
         extra: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(detail)
         self.status = status
@@ -39,6 +40,7 @@ class ProblemError(Exception):
         self.detail = detail
         self.type_ = type_
         self.extra = extra or {}
+        self.headers = headers or {}
 
 
 def problem_response(
@@ -49,6 +51,7 @@ def problem_response(
     *,
     type_: str = "about:blank",
     extra: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
 ) -> JSONResponse:
     body: dict[str, Any] = {
         "type": type_,
@@ -58,7 +61,7 @@ def problem_response(
         "instance": request.url.path,
     }
     body.update(extra or {})
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
 def _field_name(loc: Sequence[int | str]) -> str:
@@ -96,7 +99,13 @@ async def _http_error_handler(request: Request, exc: Exception) -> Response:
 async def _problem_handler(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ProblemError)
     return problem_response(
-        request, exc.status, exc.title, exc.detail, type_=exc.type_, extra=exc.extra
+        request,
+        exc.status,
+        exc.title,
+        exc.detail,
+        type_=exc.type_,
+        extra=exc.extra,
+        headers=exc.headers,
     )
 
 
@@ -137,6 +146,15 @@ def install_http_plumbing(app: FastAPI) -> None:
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
+
+
+def add_log_context(request: Request, **fields: Any) -> None:
+    """Add fields (opaque ids only) to the request's canonical log line."""
+    context = getattr(request.state, "log_context", None)
+    if context is None:
+        context = {}
+        request.state.log_context = context
+    context.update(fields)
 
 
 def _request_context(request: Request) -> dict[str, Any]:

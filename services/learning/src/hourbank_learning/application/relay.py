@@ -77,8 +77,8 @@ class OutboxRelay:
                 "relay.published",
                 ce_id=envelope.id,
                 ce_type=envelope.type,
-                person_id=str(envelope.data.person_id),
                 correlation_id=envelope.correlation_id,
+                **envelope.subject_ids(),
             )
         return BatchResult(last_notification_id=last, published=len(envelopes))
 

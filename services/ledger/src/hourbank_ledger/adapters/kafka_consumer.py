@@ -96,8 +96,8 @@ def register_ledger_consumer(
         with structlog.contextvars.bound_contextvars(
             ce_id=envelope.id,
             ce_type=envelope.type,
-            person_id=str(envelope.data.person_id),
             correlation_id=envelope.correlation_id,
+            **envelope.subject_ids(),
         ):
             # eventsourcing is synchronous: run it in a worker thread, not on the loop.
             outcome = await asyncio.to_thread(ledger.apply, envelope, position)

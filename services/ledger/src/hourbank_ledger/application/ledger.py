@@ -18,7 +18,7 @@ from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import IntegrityError, Tracking
 from eventsourcing.projection import EventSourcedProjection
 
-from hourbank_contracts import Envelope
+from hourbank_contracts import Envelope, PersonYearEvent
 from hourbank_ledger.application.contract_facts import fact_from
 from hourbank_ledger.domain.hour_bank import HourBank
 
@@ -68,11 +68,13 @@ class Ledger(EventSourcedProjection[UUID]):
         if fact is None:
             domain_event.outcome.append(Outcome.IGNORED)
             return
-        bank = self._bank_for(envelope.data.person_id)
+        data = envelope.data
+        assert isinstance(data, PersonYearEvent)  # every fact comes from a person-year event
+        bank = self._bank_for(data.person_id)
         changed = bank.record(
             fact,
-            study_year=envelope.data.study_year,
-            region_code=envelope.data.region_code,
+            study_year=data.study_year,
+            region_code=data.region_code,
             event_type=envelope.type,
             source=envelope.source,
         )
