@@ -19,7 +19,8 @@ from faststream.kafka import KafkaBroker
 from faststream.specification import AsyncAPI
 
 from hourbank_common.kafka import make_broker
-from hourbank_learning.adapters.kafka import KafkaEnvelopePublisher
+from hourbank_contracts import LEARNING_TOPIC
+from hourbank_learning.adapters.kafka import build_publisher
 from hourbank_ledger.adapters.kafka_consumer import register_ledger_consumer
 from hourbank_ledger.application.ledger import Ledger
 from hourbank_ledger.config import LedgerConsumerSettings
@@ -30,7 +31,7 @@ DOC_SERVER = "kafka:9092"
 
 
 def _learning() -> KafkaBroker:
-    return KafkaEnvelopePublisher(make_broker(DOC_SERVER, client_id="learning-relay")).broker
+    return build_publisher(DOC_SERVER, LEARNING_TOPIC).broker
 
 
 def _ledger() -> KafkaBroker:

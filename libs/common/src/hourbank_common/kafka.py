@@ -7,10 +7,15 @@ only after the consumer's own database commit.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from faststream.kafka import KafkaBroker
+from faststream.kafka.publisher.usecase import DefaultPublisher
+
+from hourbank_contracts import ContractEvent, Envelope, to_kafka
 
 SAFE_PRODUCER_SETTINGS: dict[str, Any] = {
     "acks": "all",
@@ -33,3 +38,50 @@ def make_broker(bootstrap_servers: str, client_id: str, **kwargs: Any) -> KafkaB
         **SAFE_PRODUCER_SETTINGS,
         **kwargs,
     )
+
+
+class KafkaEnvelopePublisher:
+    """Publishes contract envelopes, one faststream publisher per event type.
+
+    The publisher objects also document the service in its AsyncAPI document (only
+    publisher objects appear there, not ``broker.publish`` calls).
+    """
+
+    def __init__(
+        self,
+        broker: KafkaBroker,
+        event_classes: Iterable[type[ContractEvent]],
+        *,
+        topic: str | None = None,
+    ) -> None:
+        self.broker = broker
+        self._publishers: dict[str, DefaultPublisher] = {}
+        for cls in event_classes:
+            target = topic or cls.topic
+            self._publishers[cls.event_type] = broker.publisher(
+                target,
+                title=f"{target}:{cls.event_type}",
+                description=(
+                    f"{(cls.__doc__ or cls.event_type).strip().splitlines()[0]} CloudEvents "
+                    "binary mode: the data JSON is the value, ce_* attributes are headers, "
+                    "the key is the subject's opaque id."
+                ),
+                schema=cls,
+                include_in_schema=True,
+            )
+
+    async def publish_all(self, envelopes: Sequence[Envelope]) -> None:
+        pending = []
+        for envelope in envelopes:
+            record = to_kafka(envelope)
+            publisher = self._publishers[envelope.type]
+            future = await publisher.publish(
+                record.value,
+                key=record.key,
+                headers={name: value.decode() for name, value in record.headers},
+                correlation_id=envelope.correlation_id or envelope.id,
+                no_confirm=True,
+            )
+            pending.append(future)
+        # Raises if any record was not acknowledged; the caller then keeps its position.
+        await asyncio.gather(*pending)

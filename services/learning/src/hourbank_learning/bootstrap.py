@@ -8,10 +8,12 @@ from __future__ import annotations
 from eventsourcing.persistence import InfrastructureFactory, TrackingRecorder
 from eventsourcing.utils import Environment
 
+from hourbank_common.kafka import KafkaEnvelopePublisher
 from hourbank_common.postgres import ensure_schema, table_creation_lock
+from hourbank_common.relay import OutboxRelay
 from hourbank_common.settings import PostgresSettings, eventsourcing_env
-from hourbank_learning.adapters.kafka import KafkaEnvelopePublisher, build_publisher
-from hourbank_learning.application.relay import OutboxRelay
+from hourbank_learning.adapters.contracts import to_public_event
+from hourbank_learning.adapters.kafka import build_publisher
 from hourbank_learning.application.service import LearningApplication
 from hourbank_learning.config import RelaySettings
 
@@ -37,6 +39,7 @@ def build_relay(settings: RelaySettings) -> tuple[OutboxRelay, KafkaEnvelopePubl
         build_learning_application(settings),
         build_relay_position(settings),
         publisher,
+        to_public_event,
         batch_size=settings.relay_batch_size,
     )
     return relay, publisher

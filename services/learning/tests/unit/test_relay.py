@@ -11,9 +11,9 @@ from uuid import uuid4
 import pytest
 from eventsourcing.popo import POPOTrackingRecorder
 
+from hourbank_common.relay import OutboxRelay
 from hourbank_contracts import CourseCompletedV1, Envelope
 from hourbank_learning.adapters.contracts import SOURCE, to_public_event
-from hourbank_learning.application.relay import OutboxRelay
 from hourbank_learning.application.service import LearningApplication, RecordCompletion
 from hourbank_learning.domain.completion import Subject
 
@@ -66,7 +66,7 @@ def test_relay_publishes_in_batches_and_records_its_position() -> None:
     app = LearningApplication()
     record(app, 5)
     publisher = FakePublisher()
-    relay = OutboxRelay(app, POPOTrackingRecorder(), publisher, batch_size=2)
+    relay = OutboxRelay(app, POPOTrackingRecorder(), publisher, to_public_event, batch_size=2)
 
     async def drain() -> None:
         while await relay.relay_batch() is not None:
@@ -82,7 +82,7 @@ def test_position_does_not_move_when_the_broker_does_not_acknowledge() -> None:
     app = LearningApplication()
     record(app, 3)
     publisher = FakePublisher(fail_times=1)
-    relay = OutboxRelay(app, POPOTrackingRecorder(), publisher, batch_size=10)
+    relay = OutboxRelay(app, POPOTrackingRecorder(), publisher, to_public_event, batch_size=10)
     with pytest.raises(ConnectionError):
         asyncio.run(relay.relay_batch())
     assert relay.position() == 0

@@ -1,14 +1,15 @@
-"""The outbox relay: publishes learning's notification log to Kafka.
+"""The outbox relay every write-side service runs: its notification log, published to Kafka.
 
 Position is recorded only after the broker acknowledged every record of a batch, so a crash
 re-publishes at most the unacknowledged tail, with the same ``ce_id`` (consumers dedupe).
+Each service supplies the translation from its stored domain events to public envelopes.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 from uuid import UUID
@@ -18,9 +19,11 @@ from eventsourcing.persistence import Tracking, TrackingRecorder
 
 from hourbank_common.logging import get_logger
 from hourbank_contracts import Envelope
-from hourbank_learning.adapters.contracts import to_public_event
 
-_log = get_logger("hourbank.learning.relay")
+_log = get_logger("hourbank.relay")
+
+Translate = Callable[[object], Envelope | None]
+"""A stored domain event → its public envelope, or None when the event is internal only."""
 
 
 class EnvelopePublisher(Protocol):
@@ -40,10 +43,12 @@ class OutboxRelay:
         app: Application[UUID],
         position: TrackingRecorder,
         publisher: EnvelopePublisher,
+        translate: Translate,
         *,
         batch_size: int = 500,
     ) -> None:
         self._app = app
+        self._translate = translate
         self._position = position
         self._publisher = publisher
         self._batch_size = batch_size
@@ -64,7 +69,7 @@ class OutboxRelay:
         envelopes = [
             envelope
             for notification in notifications
-            if (envelope := to_public_event(self._app.mapper.to_domain_event(notification)))
+            if (envelope := self._translate(self._app.mapper.to_domain_event(notification)))
             is not None
         ]
         if envelopes:
