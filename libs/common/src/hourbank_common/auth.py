@@ -75,9 +75,7 @@ class Role(StrEnum):
     """The title-evaluation system (职称评审): reads everything, writes nothing."""
 
 
-_ORGANISATION_ROLES: Final = frozenset(
-    {Role.EMPLOYER_ADMIN, Role.AGENCY, Role.INDUSTRY_AUTHORITY}
-)
+_ORGANISATION_ROLES: Final = frozenset({Role.EMPLOYER_ADMIN, Role.AGENCY, Role.INDUSTRY_AUTHORITY})
 _PROVINCE_WIDE_ROLES: Final = frozenset({Role.PROVINCE_ADMIN, Role.TITLE_CLIENT})
 
 
