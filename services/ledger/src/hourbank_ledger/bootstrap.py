@@ -8,7 +8,9 @@ from eventsourcing.utils import Environment
 
 from hourbank_common.postgres import ensure_schema, table_creation_lock
 from hourbank_common.settings import PostgresSettings, eventsourcing_env
+from hourbank_ledger.adapters.postgres_directory import PostgresPersonDirectory
 from hourbank_ledger.adapters.postgres_view import PostgresHourBankView
+from hourbank_ledger.application.directory import DirectoryProjection, PersonDirectoryView
 from hourbank_ledger.application.ledger import Ledger
 from hourbank_ledger.application.read_model import HourBankProjection, HourBankView
 
@@ -41,5 +43,26 @@ def build_projection_runner(
             application_class=Ledger,
             projection_class=HourBankProjection,
             view_class=PostgresHourBankView,
+            env=env,
+        )
+
+
+def build_directory(settings: PostgresSettings) -> PostgresPersonDirectory:
+    env = Environment(DirectoryProjection.name, ledger_env(settings))
+    with table_creation_lock(settings.database_url.get_secret_value(), settings.database_schema):
+        factory = InfrastructureFactory[PostgresPersonDirectory].construct(env)
+        return factory.tracking_recorder(PostgresPersonDirectory)
+
+
+def build_directory_runner(
+    settings: PostgresSettings,
+) -> ProjectionRunner[Ledger, PersonDirectoryView]:
+    """The person directory, projected by the same projector process as the read model."""
+    env = ledger_env(settings)
+    with table_creation_lock(settings.database_url.get_secret_value(), settings.database_schema):
+        return ProjectionRunner(
+            application_class=Ledger,
+            projection_class=DirectoryProjection,
+            view_class=PostgresPersonDirectory,
             env=env,
         )

@@ -18,8 +18,9 @@ from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import IntegrityError, Tracking
 from eventsourcing.projection import EventSourcedProjection
 
-from hourbank_contracts import Envelope, PersonYearEvent
+from hourbank_contracts import Envelope, PersonRegisteredV1, PersonYearEvent
 from hourbank_ledger.application.contract_facts import fact_from
+from hourbank_ledger.domain.affiliation import PersonAffiliation
 from hourbank_ledger.domain.hour_bank import HourBank
 
 
@@ -64,6 +65,9 @@ class Ledger(EventSourcedProjection[UUID]):
     def policy(self, domain_event: object, processing_event: ProcessingEvent[UUID]) -> None:
         assert isinstance(domain_event, _Delivery)
         envelope = domain_event.envelope
+        if isinstance(envelope.data, PersonRegisteredV1):
+            domain_event.outcome.append(self._register(envelope, envelope.data, processing_event))
+            return
         fact = fact_from(envelope)
         if fact is None:
             domain_event.outcome.append(Outcome.IGNORED)
@@ -81,6 +85,36 @@ class Ledger(EventSourcedProjection[UUID]):
         domain_event.outcome.append(Outcome.APPLIED if changed else Outcome.DUPLICATE_EVENT)
         # Collected even when unchanged, so the tracking record is still written.
         processing_event.collect_events(bank)
+
+    def _register(
+        self,
+        envelope: Envelope,
+        registered: PersonRegisteredV1,
+        processing_event: ProcessingEvent[UUID],
+    ) -> Outcome:
+        """Where the person belongs, kept for the API's authorization (not an hour fact)."""
+        affiliation = self.get_affiliation(registered.person_id) or PersonAffiliation(
+            registered.person_id
+        )
+        changed = affiliation.record(
+            registration_id=envelope.id,
+            region_code=registered.region_code,
+            organisation_ids=[str(o) for o in registered.organisation_ids],
+            registration=registered.registration,
+            occurred_at=registered.occurred_at,
+        )
+        # Collected even when unchanged, so the tracking record is still written.
+        processing_event.collect_events(affiliation)
+        return Outcome.APPLIED if changed else Outcome.DUPLICATE_EVENT
+
+    def get_affiliation(self, person_id: UUID) -> PersonAffiliation | None:
+        try:
+            affiliation: PersonAffiliation = self.repository.get(
+                PersonAffiliation.create_id(person_id)
+            )
+        except AggregateNotFoundError:
+            return None
+        return affiliation
 
     def get_bank(self, person_id: UUID) -> HourBank | None:
         try:

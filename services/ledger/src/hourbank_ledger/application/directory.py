@@ -1,0 +1,111 @@
+"""Who each person belongs to, as the ledger API needs it to authorize a read.
+
+``PersonAffiliation`` aggregates (learnt from identity's ``PersonRegisteredV1``) are
+projected into a directory view: one row per person with the region and organisations of
+their current registration. ``PersonDirectory`` is what the API depends on;
+``PersonDirectoryView`` is the projection's port (an upsert written with its tracking record
+in one transaction), implemented in memory here and in ``adapters/postgres_directory.py``.
+"""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+from uuid import UUID
+
+from eventsourcing.dispatch import singledispatchmethod
+from eventsourcing.persistence import Tracking, TrackingRecorder
+from eventsourcing.popo import POPOTrackingRecorder
+from eventsourcing.projection import Projection
+from eventsourcing.utils import get_topic
+
+from hourbank_common.auth import ResourceScope
+from hourbank_ledger.domain.affiliation import PersonAffiliation
+
+
+class PersonDirectory(Protocol):
+    def scopes(self, person_ids: Sequence[UUID]) -> dict[UUID, ResourceScope]:
+        """The scope of each person found; persons the ledger has not heard of are absent."""
+        ...
+
+
+@dataclass(frozen=True)
+class DirectoryEntry:
+    person_id: UUID
+    region_code: str
+    organisation_ids: tuple[str, ...]
+    registration_id: str
+    """ce_id of the registration: breaks ties between registrations at the same time."""
+    registered_at: datetime
+
+    def scope(self) -> ResourceScope:
+        return ResourceScope(
+            person_id=self.person_id,
+            region_code=self.region_code,
+            organisation_ids=frozenset(self.organisation_ids),
+        )
+
+    def supersedes(self, other: DirectoryEntry) -> bool:
+        # The same order the aggregate uses, so the view agrees with it whatever the order.
+        return (self.registered_at, self.registration_id) > (
+            other.registered_at,
+            other.registration_id,
+        )
+
+
+class PersonDirectoryView(TrackingRecorder):
+    @abstractmethod
+    def record_registration(self, entry: DirectoryEntry, tracking: Tracking) -> None:
+        """Keep ``entry`` unless a later registration of the person is already kept."""
+
+    @abstractmethod
+    def scopes(self, person_ids: Sequence[UUID]) -> dict[UUID, ResourceScope]: ...
+
+
+class InMemoryPersonDirectory(POPOTrackingRecorder, PersonDirectoryView):
+    """The in-memory implementation, for unit tests."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._entries: dict[UUID, DirectoryEntry] = {}
+
+    def record_registration(self, entry: DirectoryEntry, tracking: Tracking) -> None:
+        with self._database_lock:
+            self._assert_tracking_uniqueness(tracking)
+            kept = self._entries.get(entry.person_id)
+            if kept is None or entry.supersedes(kept):
+                self._entries[entry.person_id] = entry
+            self._insert_tracking(tracking)
+
+    def scopes(self, person_ids: Sequence[UUID]) -> dict[UUID, ResourceScope]:
+        return {
+            person_id: self._entries[person_id].scope()
+            for person_id in person_ids
+            if person_id in self._entries
+        }
+
+
+class DirectoryProjection(Projection[PersonDirectoryView]):
+    name = "ledger_directory"
+    # Only registrations are read from the event store, not the far more numerous facts.
+    topics = (get_topic(PersonAffiliation.Registered),)
+
+    @singledispatchmethod
+    def process_event(self, domain_event: Any, tracking: Tracking) -> None:
+        self.view.insert_tracking(tracking)
+
+    @process_event.register
+    def _(self, domain_event: PersonAffiliation.Registered, tracking: Tracking) -> None:
+        self.view.record_registration(
+            DirectoryEntry(
+                person_id=domain_event.person_id,
+                region_code=domain_event.region_code,
+                organisation_ids=tuple(domain_event.organisation_ids),
+                registration_id=domain_event.registration_id,
+                registered_at=domain_event.occurred_at,
+            ),
+            tracking,
+        )
