@@ -27,6 +27,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import Field
 
 from hourbank_common.http import ProblemError, add_log_context
+from hourbank_common.regions import region_covers
 from hourbank_common.settings import ServiceSettings
 
 __all__ = [
@@ -77,21 +78,6 @@ class Role(StrEnum):
 
 _ORGANISATION_ROLES: Final = frozenset({Role.EMPLOYER_ADMIN, Role.AGENCY, Role.INDUSTRY_AUTHORITY})
 _PROVINCE_WIDE_ROLES: Final = frozenset({Role.PROVINCE_ADMIN, Role.TITLE_CLIENT})
-
-
-def region_covers(outer: str, inner: str) -> bool:
-    """Whether the GB/T 2260 region ``outer`` contains ``inner``.
-
-    A province (``xx0000``) covers every code sharing its first two digits, a city
-    (``xxxx00``) the codes sharing its first four, a district only itself.
-    """
-    if len(outer) != 6 or len(inner) != 6:
-        return False
-    if outer.endswith("0000"):
-        return inner[:2] == outer[:2]
-    if outer.endswith("00"):
-        return inner[:4] == outer[:4]
-    return inner == outer
 
 
 @dataclass(frozen=True)

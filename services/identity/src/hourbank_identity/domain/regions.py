@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from hourbank_common.regions import region_covers
+
 RegionLevel = Literal["province", "city", "district"]
 
 _SHAPE = re.compile(r"[1-8][0-9]{5}")
@@ -56,13 +58,10 @@ class RegionCode:
         return RegionCode(self.value[:4] + "00")
 
     def covers(self, other: RegionCode) -> bool:
-        """Whether ``other`` lies within this region (a region covers itself)."""
-        level = self.level
-        if level == "province":
-            return other.value[:2] == self.value[:2]
-        if level == "city":
-            return other.value[:4] == self.value[:4]
-        return other == self
+        """Whether ``other`` lies within this region (a region covers itself).
+
+        The same rule the shared authorization applies to tokens' regions."""
+        return region_covers(self.value, other.value)
 
     def __str__(self) -> str:
         return self.value
