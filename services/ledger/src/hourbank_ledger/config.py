@@ -6,6 +6,7 @@ from pathlib import Path
 
 from pydantic import Field, SecretStr
 
+from hourbank_common.auth import AuthSettings
 from hourbank_common.settings import KafkaSettings, PostgresSettings
 from hourbank_contracts import (
     BILLING_TOPIC,
@@ -26,7 +27,7 @@ class LedgerConsumerSettings(PostgresSettings, KafkaSettings):
     ledger_dead_letter_topic: str = Field(default=LEDGER_DEAD_LETTER_TOPIC)
 
 
-class LedgerApiSettings(PostgresSettings):
+class LedgerApiSettings(PostgresSettings, AuthSettings):
     http_host: str = Field(default="127.0.0.1", description="Address the API binds to.")
     http_port: int = Field(default=8002, description="Port the API listens on.")
     ledger_region_code: str | None = Field(

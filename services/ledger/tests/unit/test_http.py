@@ -8,11 +8,13 @@ import pytest
 from eventsourcing.persistence import Tracking
 from fastapi.testclient import TestClient
 
+from hourbank_ledger.application.directory import InMemoryPersonDirectory
 from hourbank_ledger.application.queries import HourBankQueries
 from hourbank_ledger.application.read_model import FactRow, InMemoryHourBankView
 from hourbank_ledger.domain.fact_codec import encode_fact
 from hourbank_ledger.domain.policy import Credit, CreditKind, Subject
 from hourbank_ledger.entrypoints.http import create_app
+from tests.support.auth import VERIFIER, bearer, province_admin
 
 ZAOZHUANG = "370400"
 
@@ -58,7 +60,14 @@ def bank() -> Bank:
 
 
 def client_for(bank: Bank, region: str | None = ZAOZHUANG) -> TestClient:
-    return TestClient(create_app(HourBankQueries(bank.view, default_region=region)))
+    """A client reading as the province (who may read everyone): these tests are about the
+    answers; who may ask is tested in test_http_access.py."""
+    app = create_app(
+        HourBankQueries(bank.view, default_region=region),
+        directory=InMemoryPersonDirectory(),
+        verifier=VERIFIER,
+    )
+    return TestClient(app, headers=bearer(province_admin()))
 
 
 def test_a_complete_year_is_compliant_with_entries_and_sources(bank: Bank) -> None:

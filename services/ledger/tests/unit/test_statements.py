@@ -8,6 +8,7 @@ from eventsourcing.persistence import Tracking
 from fastapi.testclient import TestClient
 from pypdf import PdfReader
 
+from hourbank_ledger.application.directory import InMemoryPersonDirectory
 from hourbank_ledger.application.queries import HourBankQueries
 from hourbank_ledger.application.read_model import FactRow
 from hourbank_ledger.application.statements import Statements
@@ -15,6 +16,7 @@ from hourbank_ledger.domain.fact_codec import encode_fact
 from hourbank_ledger.domain.policy import Reversal, ReversalKind, Subject
 from hourbank_ledger.entrypoints.http import create_app
 from services.ledger.tests.unit.test_http import ZAOZHUANG, Bank
+from tests.support.auth import VERIFIER, bearer, title_client
 
 KEY = b"k" * 32
 AS_OF = "2024-12-31T12:00:00+00:00"
@@ -23,7 +25,8 @@ AS_OF = "2024-12-31T12:00:00+00:00"
 def client(bank: Bank, *, with_statements: bool = True) -> TestClient:
     queries = HourBankQueries(bank.view, default_region=ZAOZHUANG)
     statements = Statements(queries, KEY) if with_statements else None
-    return TestClient(create_app(queries, statements))
+    app = create_app(queries, statements, directory=InMemoryPersonDirectory(), verifier=VERIFIER)
+    return TestClient(app, headers=bearer(title_client()))
 
 
 def revoke(bank: Bank, person, entry_id: str, when: datetime) -> None:  # type: ignore[no-untyped-def]

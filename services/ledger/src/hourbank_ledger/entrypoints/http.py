@@ -2,6 +2,11 @@
 
 Answers the title-evaluation system from the read model: a person-year evaluated under the
 policy of a region and year, with the verdict, its reasons and every entry's fate.
+
+Every endpoint but /healthz needs an access token from identity. Whose hours a caller may
+read is decided from the person directory (where each person is registered and for which
+organisations): a professional reads only their own, an employer its staff, a city or
+district its region, the province and the title-evaluation system everyone.
 """
 
 from __future__ import annotations
@@ -15,9 +20,18 @@ import uvicorn
 from fastapi import FastAPI, Path, Query, Request, Response
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from hourbank_common.http import ProblemError, install_http_plumbing
+from hourbank_common.auth import (
+    CurrentPrincipal,
+    Principal,
+    ResourceScope,
+    TokenVerifier,
+    authorize_read,
+    install_authentication,
+)
+from hourbank_common.http import ProblemError, add_log_context, install_http_plumbing
 from hourbank_common.logging import configure_logging
 from hourbank_ledger.adapters.statement_pdf import DEFAULT_FONT, render_statement
+from hourbank_ledger.application.directory import PersonDirectory
 from hourbank_ledger.application.queries import HourBankQueries, RegionRequiredError
 from hourbank_ledger.application.statements import Statements
 from hourbank_ledger.config import LedgerApiSettings
@@ -183,10 +197,57 @@ class VerificationOut(BaseModel):
     current: bool = Field(description="What it said then still holds now.")
 
 
+def _scopes(directory: PersonDirectory, person_ids: list[UUID]) -> dict[UUID, ResourceScope]:
+    """Each person's scope; one the directory has not heard of has no region and no
+    organisation, so only province-wide roles and the person themself may read it (a
+    regional role fails closed until identity's registration has reached this ledger)."""
+    found = directory.scopes(person_ids)
+    return {pid: found.get(pid) or ResourceScope(person_id=pid) for pid in person_ids}
+
+
+def _authorize_person(
+    directory: PersonDirectory, principal: Principal, person_id: UUID, request: Request
+) -> None:
+    add_log_context(request, person_id=str(person_id))
+    authorize_read(principal, _scopes(directory, [person_id])[person_id])
+
+
+def _authorize_batch(
+    directory: PersonDirectory, principal: Principal, person_ids: list[UUID]
+) -> None:
+    """All or nothing: a batch with one person the caller may not read is refused whole,
+    naming the refused persons (opaque ids) so the client can drop them and retry."""
+    refused: list[UUID] = []
+    for person_id, scope in _scopes(directory, person_ids).items():
+        try:
+            authorize_read(principal, scope)
+        except ProblemError:
+            refused.append(person_id)
+    if refused:
+        raise ProblemError(
+            403,
+            "Forbidden",
+            f"role {principal.role.value} may not read {len(refused)} of the persons asked for",
+            type_="https://hourbank.example/problems/forbidden",
+            extra={
+                "errors": [
+                    {
+                        "field": "person_ids",
+                        "person_id": str(person_id),
+                        "message": "not readable with this token",
+                    }
+                    for person_id in refused
+                ]
+            },
+        )
+
+
 def create_app(
     queries: HourBankQueries,
     statements: Statements | None = None,
     *,
+    directory: PersonDirectory,
+    verifier: TokenVerifier,
     statement_font: FilePath = DEFAULT_FONT,
 ) -> FastAPI:
     app = FastAPI(
@@ -195,11 +256,13 @@ def create_app(
         description="A person's hour bank, as the title-evaluation system reads it.",
     )
     install_http_plumbing(app)
+    install_authentication(app, verifier)
     answerable = (PolicyNotFound, RegionRequiredError, WorkingDayCalendarError)
 
     @app.get("/v1/persons/{person_id}/years/{study_year}/hours")
     def year_hours(
         request: Request,
+        principal: CurrentPrincipal,
         person_id: UUID,
         study_year: StudyYear,
         region: Region = None,
@@ -207,7 +270,7 @@ def create_app(
         limit: Annotated[int, Query(ge=1, le=500)] = 100,
         offset: Annotated[int, Query(ge=0)] = 0,
     ) -> YearHoursOut:
-        request.state.log_context = {"person_id": str(person_id)}
+        _authorize_person(directory, principal, person_id, request)
         try:
             evaluation = queries.evaluate(
                 person_id, study_year, region=region, as_of=as_of or datetime.now(UTC)
@@ -229,8 +292,9 @@ def create_app(
         )
 
     @app.post("/v1/hours/batch")
-    def batch(body: BatchIn) -> BatchOut:
+    def batch(body: BatchIn, principal: CurrentPrincipal) -> BatchOut:
         person_ids = list(dict.fromkeys(body.person_ids))  # each person once, in request order
+        _authorize_batch(directory, principal, person_ids)
         try:
             evaluations = queries.evaluate_many(
                 person_ids,
@@ -247,12 +311,13 @@ def create_app(
     @app.get("/v1/persons/{person_id}/years/{study_year}/application-check")
     def application_check(
         request: Request,
+        principal: CurrentPrincipal,
         person_id: UUID,
         study_year: StudyYear,
         application_date: Annotated[date, Query(description="Date the application is submitted.")],
         region: Region = None,
     ) -> ApplicationCheckOut:
-        request.state.log_context = {"person_id": str(person_id)}
+        _authorize_person(directory, principal, person_id, request)
         try:
             check = queries.application_check(
                 person_id, study_year, region=region, application_date=application_date
@@ -283,12 +348,13 @@ def create_app(
     )
     def statement_pdf(
         request: Request,
+        principal: CurrentPrincipal,
         person_id: UUID,
         study_year: StudyYear,
         region: Region = None,
         as_of: Annotated[AwareDatetime | None, Query(description="Default: now.")] = None,
     ) -> Response:
-        request.state.log_context = {"person_id": str(person_id)}
+        _authorize_person(directory, principal, person_id, request)
         issuer = require_statements()
         moment = (as_of or datetime.now(UTC)).replace(microsecond=0)
         try:
@@ -308,12 +374,17 @@ def create_app(
 
     @app.get("/v1/statements/verify")
     def verify_statement(
+        request: Request,
+        principal: CurrentPrincipal,
         code: Annotated[str, Query(min_length=16, max_length=32)],
         person_id: UUID,
         study_year: Annotated[int, Query(ge=2000, le=2100)],
         as_of: Annotated[AwareDatetime, Query(description="The statement's as-of time.")],
         region: Region = None,
     ) -> VerificationOut:
+        # Whether a statement is current says whether the person's hours were reduced since:
+        # that is the person's data, so verifying needs the same right as reading it.
+        _authorize_person(directory, principal, person_id, request)
         issuer = require_statements()
         try:
             result = issuer.verify(
@@ -327,14 +398,20 @@ def create_app(
 
 
 def main() -> None:
-    from hourbank_ledger.bootstrap import build_view
+    from hourbank_ledger.bootstrap import build_directory, build_view
 
     settings = LedgerApiSettings()
     configure_logging("ledger-api", settings.log_level, json=settings.log_json)
     queries = HourBankQueries(build_view(settings), default_region=settings.ledger_region_code)
     key = settings.statement_signing_key
     statements = Statements(queries, key.get_secret_value().encode()) if key else None
-    app = create_app(queries, statements, statement_font=settings.statement_font)
+    app = create_app(
+        queries,
+        statements,
+        directory=build_directory(settings),
+        verifier=settings.verifier(),
+        statement_font=settings.statement_font,
+    )
     uvicorn.run(app, host=settings.http_host, port=settings.http_port, log_config=None)
 
 
