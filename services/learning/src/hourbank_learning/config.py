@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from pydantic import Field
 
+from hourbank_common.auth import AuthSettings
 from hourbank_common.settings import KafkaSettings, PostgresSettings
 from hourbank_contracts import LEARNING_TOPIC
 
 
-class LearningApiSettings(PostgresSettings):
+class LearningApiSettings(PostgresSettings, AuthSettings):
     http_host: str = Field(default="127.0.0.1", description="Address the API binds to.")
     http_port: int = Field(default=8001, description="Port the API listens on.")
 

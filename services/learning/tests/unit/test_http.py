@@ -7,11 +7,18 @@ from fastapi.testclient import TestClient
 
 from hourbank_learning.application.service import LearningApplication
 from hourbank_learning.entrypoints.http import create_app
+from tests.support.auth import VERIFIER, bearer, province_admin
+
+
+def client_for(learning: LearningApplication) -> TestClient:
+    """A client acting as a provincial administrator (who may record for anyone): these
+    tests are about the answers; who may ask is tested in test_http_access.py."""
+    return TestClient(create_app(learning, verifier=VERIFIER), headers=bearer(province_admin()))
 
 
 @pytest.fixture
 def client() -> TestClient:
-    return TestClient(create_app(LearningApplication()))
+    return client_for(LearningApplication())
 
 
 def body(**overrides: object) -> dict[str, object]:
@@ -97,7 +104,7 @@ def test_the_request_correlation_id_travels_with_the_public_event() -> None:
     from hourbank_learning.adapters.contracts import to_public_event
 
     learning = LearningApplication()
-    client = TestClient(create_app(learning))
+    client = client_for(learning)
     response = client.post("/v1/completions", json=body(), headers={"X-Correlation-ID": "req-42"})
     assert response.headers["X-Correlation-ID"] == "req-42"
     stored = learning.recorder.select_notifications(start=1, limit=1)[0]

@@ -30,6 +30,10 @@ class RecordCompletion:
     region_code: str
     completed_at: datetime
     correlation_id: str | None = None
+    organisation_ids: frozenset[str] = frozenset()
+    """The recording professional's organisations (from their token)."""
+    registration_region_code: str | None = None
+    """The recording professional's registration region (from their token)."""
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,8 @@ class LearningApplication(Application[UUID]):
             region_code=command.region_code,
             completed_at=command.completed_at,
             correlation_id=command.correlation_id,
+            organisation_ids=command.organisation_ids,
+            registration_region_code=command.registration_region_code,
         )
         try:
             self.save(completion)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
@@ -36,7 +37,15 @@ class CourseCompletion(Aggregate):
     """The fact that a person completed a course, with the hours it carries."""
 
     class Recorded(Aggregate.Created):
-        """The completion was recorded; carries every fact the public event needs."""
+        """The completion was recorded; carries every fact the public event needs.
+
+        Version 2 adds whom the completion belongs to beyond the person, so it can be
+        authorized on read: the organisations and registration region of the professional
+        who recorded it (from their access token). Version 1 events, stored before, load
+        with none (then only the person and the province-wide roles may read them).
+        """
+
+        class_version = 2
 
         person_id: UUID
         course_id: str
@@ -46,6 +55,13 @@ class CourseCompletion(Aggregate):
         region_code: str
         completed_at: datetime
         correlation_id: str | None
+        organisation_ids: list[str]
+        registration_region_code: str | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["organisation_ids"] = []
+            state["registration_region_code"] = None
 
     @staticmethod
     def create_id(person_id: UUID, course_id: str, study_year: int) -> UUID:
@@ -64,6 +80,8 @@ class CourseCompletion(Aggregate):
         region_code: str,
         completed_at: datetime,
         correlation_id: str | None,
+        organisation_ids: list[str] | None = None,
+        registration_region_code: str | None = None,
     ) -> None:
         self.person_id = person_id
         self.course_id = course_id
@@ -74,6 +92,10 @@ class CourseCompletion(Aggregate):
         self.completed_at = completed_at
         # Carried to the public event so one request can be followed across services.
         self.correlation_id = correlation_id
+        # Whose staff the person was when they recorded it (employer or agency, and its
+        # industry authority) and where they are registered: who else may read it.
+        self.organisation_ids = tuple(organisation_ids or ())
+        self.registration_region_code = registration_region_code
 
     @classmethod
     def record(
@@ -87,6 +109,8 @@ class CourseCompletion(Aggregate):
         region_code: str,
         completed_at: datetime,
         correlation_id: str | None = None,
+        organisation_ids: frozenset[str] = frozenset(),
+        registration_region_code: str | None = None,
     ) -> CourseCompletion:
         """Check the domain rules, then raise the Recorded event."""
         if completed_at.tzinfo is None:
@@ -110,6 +134,8 @@ class CourseCompletion(Aggregate):
             region_code=region_code,
             completed_at=completed_at,
             correlation_id=correlation_id,
+            organisation_ids=sorted(organisation_ids),
+            registration_region_code=registration_region_code,
         )
 
     def same_facts_as(self, *, subject: Subject, hours: Decimal, region_code: str) -> bool:

@@ -1,4 +1,10 @@
-"""Learning HTTP API: ``python -m hourbank_learning.entrypoints.http``."""
+"""Learning HTTP API: ``python -m hourbank_learning.entrypoints.http``.
+
+Every endpoint but /healthz needs an access token from identity. A professional records
+completions for themself (the province's administrators for anyone); the completion keeps
+the professional's organisations and registration region from the token, so that their
+employer, industry authority and city can read it later and nobody else can.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +17,17 @@ import uvicorn
 from fastapi import FastAPI, Request, Response, status
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from hourbank_common.http import ProblemError, install_http_plumbing
+from hourbank_common.auth import (
+    CurrentPrincipal,
+    ResourceScope,
+    Role,
+    TokenVerifier,
+    authorize_read,
+    authorize_write,
+    install_authentication,
+    require_role,
+)
+from hourbank_common.http import ProblemError, add_log_context, install_http_plumbing
 from hourbank_common.logging import configure_logging
 from hourbank_learning.application.service import (
     ConflictingCompletionError,
@@ -68,27 +84,40 @@ class CompletionOut(BaseModel):
         )
 
 
-def create_app(learning: LearningApplication) -> FastAPI:
+# Who may record a completion: the person themself, or the province's administrators (e.g.
+# correcting a platform's omission). Never the read-only title-evaluation system, and not an
+# employer or a city: a completion is the professional's own statement.
+_RECORDERS = (Role.PROFESSIONAL, Role.PROVINCE_ADMIN)
+
+
+def create_app(learning: LearningApplication, *, verifier: TokenVerifier) -> FastAPI:
     app = FastAPI(
         title="hourbank learning",
         version="1.0.0",
         description="Records course completions on a city platform.",
     )
     install_http_plumbing(app)
+    install_authentication(app, verifier)
 
     @app.post(
         "/v1/completions",
         status_code=status.HTTP_201_CREATED,
         responses={
             200: {"description": "Already recorded with the same facts (idempotent retry)."},
+            401: {"description": "No valid access token."},
+            403: {"description": "The token may not record for this person."},
             409: {"description": "Already recorded with different facts."},
             422: {"description": "Invalid field (problem details name it)."},
         },
     )
     def record_completion(
-        body: CompletionIn, request: Request, response: Response
+        body: CompletionIn, request: Request, response: Response, principal: CurrentPrincipal
     ) -> CompletionOut:
-        request.state.log_context = {"person_id": str(body.person_id)}
+        add_log_context(request, person_id=str(body.person_id))
+        require_role(principal, _RECORDERS)
+        # A professional only for their own person id; the province admin for anyone.
+        authorize_write(principal, ResourceScope(person_id=body.person_id))
+        recorded_by_the_person = principal.role is Role.PROFESSIONAL
         try:
             result = learning.record_completion(
                 RecordCompletion(
@@ -100,6 +129,12 @@ def create_app(learning: LearningApplication) -> FastAPI:
                     region_code=body.region_code,
                     completed_at=body.completed_at,
                     correlation_id=getattr(request.state, "correlation_id", None),
+                    organisation_ids=(
+                        principal.organisation_ids if recorded_by_the_person else frozenset()
+                    ),
+                    registration_region_code=(
+                        principal.region_code if recorded_by_the_person else None
+                    ),
                 )
             )
         except InvalidCompletionError as error:
@@ -117,10 +152,23 @@ def create_app(learning: LearningApplication) -> FastAPI:
         return CompletionOut.of(result.completion)
 
     @app.get("/v1/completions/{completion_id}")
-    def get_completion(completion_id: UUID) -> CompletionOut:
+    def get_completion(
+        completion_id: UUID, request: Request, principal: CurrentPrincipal
+    ) -> CompletionOut:
         completion = learning.get_completion(completion_id)
         if completion is None:
             raise ProblemError(404, "Not found", f"no completion {completion_id}")
+        add_log_context(request, person_id=str(completion.person_id))
+        # Recorded by an administrator (or before recorders were kept): no region and no
+        # organisation, so only the person and the province-wide roles may read it.
+        authorize_read(
+            principal,
+            ResourceScope(
+                person_id=completion.person_id,
+                region_code=completion.registration_region_code,
+                organisation_ids=frozenset(completion.organisation_ids),
+            ),
+        )
         return CompletionOut.of(completion)
 
     return app
@@ -131,7 +179,7 @@ def main() -> None:
 
     settings = LearningApiSettings()
     configure_logging("learning-api", settings.log_level, json=settings.log_json)
-    app = create_app(build_learning_application(settings))
+    app = create_app(build_learning_application(settings), verifier=settings.verifier())
     uvicorn.run(app, host=settings.http_host, port=settings.http_port, log_config=None)
 
 
