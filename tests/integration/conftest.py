@@ -8,6 +8,7 @@ import psycopg
 import pytest
 from psycopg import sql
 
+from tests.support.auth import PUBLIC_KEY_ENV
 from tests.support.ledger_db import LedgerTables
 
 
@@ -42,6 +43,8 @@ def ledger_env(database_url: str, kafka_bootstrap: str, schema: str, run_id: str
         "LEDGER_GROUP_ID": f"it-ledger-{run_id}",
         "LEDGER_DEAD_LETTER_TOPIC": f"it.{run_id}.dead-letter",
         "LEARNING_TOPIC": f"it.{run_id}.learning",
+        # The api processes check tokens minted by tests.support.auth with the session's key.
+        **PUBLIC_KEY_ENV,
     }
 
 

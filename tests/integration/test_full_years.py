@@ -30,6 +30,7 @@ from hourbank_contracts import (
 )
 from hourbank_ledger.application.contract_facts import fact_from
 from hourbank_ledger.domain.policy import PersonYear, evaluate, load_policy
+from tests.support.auth import bearer, title_client
 from tests.support.kafka_io import create_topics, produce
 from tests.support.processes import ServiceProcess, free_port
 from tests.support.waiting import wait_until
@@ -180,13 +181,16 @@ def test_a_full_year_through_kafka_matches_the_engine_and_the_notice(
     url = f"http://127.0.0.1:{port}"
     query = f"{url}/v1/persons/{year.person}/years/{year.year}/hours"
     params = {"region": year.region, "as_of": AS_OF}
+    as_title_client = bearer(title_client())
     try:
         processes[2].wait_healthy(url)
 
         def all_entries() -> dict[str, Any] | None:
             for process in processes:
                 process.assert_running()
-            body: dict[str, Any] = httpx.get(query, params=params, timeout=5).json()
+            body: dict[str, Any] = httpx.get(
+                query, params=params, headers=as_title_client, timeout=5
+            ).json()
             return body if body.get("page", {}).get("total") == entries else None
 
         # Every fact but a reversal is an entry; a reversal marks its target instead.

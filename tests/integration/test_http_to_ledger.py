@@ -7,6 +7,7 @@ from uuid import uuid4
 
 import httpx
 
+from tests.support.auth import bearer, professional, title_client
 from tests.support.kafka_io import create_topics
 from tests.support.processes import ServiceProcess, free_port
 from tests.support.waiting import wait_until
@@ -51,15 +52,17 @@ def test_a_completion_posted_over_http_appears_in_the_ledger_query(
                 "region_code": "370400",
                 "completed_at": "2024-09-10T10:00:00+08:00",
             },
+            headers=bearer(professional(person, "370402", ("employer-1",))),
             timeout=10,
         )
         assert posted.status_code == 201, posted.text
         query = f"{ledger_url}/v1/persons/{person}/years/2024/hours"
+        as_title_client = bearer(title_client())
 
         def credited() -> dict[str, object] | None:
             for process in processes:
                 process.assert_running()
-            body: dict[str, object] = httpx.get(query, timeout=5).json()
+            body: dict[str, object] = httpx.get(query, headers=as_title_client, timeout=5).json()
             return body if body["entries"] else None
 
         body = wait_until(credited, timeout=30, what="the completion in the ledger query")
