@@ -30,6 +30,7 @@ OVERLAYS = K8S / "overlays"
 RUN_AS_USER = 10001
 HTTP_PORT = 8080
 DATABASE_SECRET = ("hourbank-database", "url")
+JWT_PUBLIC_KEY_SECRET = ("hourbank-jwt-public-key", "public.pem")
 CONFIG_MAP = "hourbank-config"
 
 # Deployment name -> the module its container runs with `python -m`.
@@ -207,6 +208,16 @@ def test_database_url_comes_from_the_secret(name: str) -> None:
     assert "value" not in source
     ref = source["valueFrom"]["secretKeyRef"]
     assert (ref["name"], ref["key"]) == DATABASE_SECRET
+
+
+@pytest.mark.parametrize("name", sorted(HTTP_PROCESSES))
+def test_apis_check_tokens_with_the_public_key_secret(name: str) -> None:
+    source = _env(_main_container(DEPLOYMENTS[name]))["AUTH_JWT_PUBLIC_KEY"]
+    ref = source["valueFrom"]["secretKeyRef"]
+    assert (ref["name"], ref["key"]) == JWT_PUBLIC_KEY_SECRET
+    # Only the public key: a process that checks tokens must never be able to mint them.
+    for deployment in DEPLOYMENTS.values():
+        assert "AUTH_JWT_PRIVATE_KEY" not in _env(_main_container(deployment))
 
 
 def test_no_literal_values_for_secret_like_variables() -> None:
