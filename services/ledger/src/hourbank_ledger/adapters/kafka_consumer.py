@@ -13,21 +13,58 @@ import asyncio
 import time
 from collections.abc import Sequence
 
-import structlog
+from aiokafka import ConsumerRecord
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, KafkaMessage
 from faststream.kafka.publisher.usecase import DefaultPublisher
 
 from hourbank_common.logging import get_logger
-from hourbank_contracts import PoisonMessage, dead_letter_headers, from_kafka
+from hourbank_contracts import Envelope, PoisonMessage, dead_letter_headers, from_kafka
 from hourbank_ledger.application.ledger import KafkaPosition, Ledger
 
 _log = get_logger("hourbank.ledger.consumer")
 
 
-async def _raw_body(message: KafkaMessage) -> bytes:
+MAX_BATCH = 500
+
+
+async def _raw_bodies(message: KafkaMessage) -> object:
     """Hand the handler the raw bytes; decoding is ours, so bad JSON cannot loop."""
     return message.body
+
+
+async def _park(
+    dead_letters: DefaultPublisher,
+    record: ConsumerRecord[bytes, bytes],
+    body: bytes,
+    headers: list[tuple[str, bytes]],
+    poison: PoisonMessage,
+) -> None:
+    await dead_letters.publish(
+        body,
+        key=record.key,
+        headers={
+            name: value.decode("utf-8", "replace")
+            for name, value in dead_letter_headers(
+                headers,
+                poison.reason,
+                str(poison),
+                record.topic,
+                record.partition,
+                record.offset,
+            )
+        },
+    )
+    _log.warning(
+        "ledger.dead_lettered",
+        reason=poison.reason,
+        detail=str(poison),
+        topic=record.topic,
+        partition=record.partition,
+        offset=record.offset,
+        ce_id=_header(headers, "ce_id"),
+        ce_type=_header(headers, "ce_type"),
+    )
 
 
 def register_ledger_consumer(
@@ -52,62 +89,51 @@ def register_ledger_consumer(
         group_id=group_id,
         auto_offset_reset="earliest",
         ack_policy=AckPolicy.NACK_ON_ERROR,
-        decoder=_raw_body,
+        decoder=_raw_bodies,
+        # A batch is applied in one transaction per partition (Ledger.apply_batch): one
+        # commit per message held the ledger to a few hundred events a second. getmany()
+        # returns as soon as records are there, so a small flow is not held back.
+        batch=True,
+        max_records=MAX_BATCH,
+        batch_timeout_ms=100,
         title="ledger-consumer",
         description="Applies hour-bearing public events to the hour bank exactly once.",
     )
-    async def apply_public_event(body: bytes, message: KafkaMessage) -> None:
-        record = message.raw_message
-        assert not isinstance(record, tuple)  # single-message subscriber
-        position = KafkaPosition(record.topic, record.partition, record.offset)
+    async def apply_public_events(bodies: list[bytes], message: KafkaMessage) -> None:
+        records = message.raw_message
+        # A batch subscriber's raw message is the batch (a tuple; a list in TestKafkaBroker).
+        assert isinstance(records, tuple | list)
         started = time.perf_counter()
-        headers = list(record.headers or ())
-        try:
-            # Tolerant reader: a field added by a newer producer (allowed within a major
-            # version) must not send its events to the dead-letter topic.
-            envelope = from_kafka(record.key, body, headers, unknown_fields="ignore")
-        except PoisonMessage as poison:
-            await dead_letters.publish(
-                body,
-                key=record.key,
-                headers={
-                    name: value.decode("utf-8", "replace")
-                    for name, value in dead_letter_headers(
-                        headers,
-                        poison.reason,
-                        str(poison),
-                        record.topic,
-                        record.partition,
-                        record.offset,
-                    )
-                },
-            )
-            _log.warning(
-                "ledger.dead_lettered",
-                reason=poison.reason,
-                detail=str(poison),
-                topic=record.topic,
-                partition=record.partition,
-                offset=record.offset,
-                ce_id=_header(headers, "ce_id"),
-                ce_type=_header(headers, "ce_type"),
-            )
+        deliveries: list[tuple[Envelope, KafkaPosition]] = []
+        for record, body in zip(records, bodies, strict=True):
+            position = KafkaPosition(record.topic, record.partition, record.offset)
+            headers = list(record.headers or ())
+            try:
+                # Tolerant reader: a field added by a newer producer (allowed within a major
+                # version) must not send its events to the dead-letter topic.
+                envelope = from_kafka(record.key, body, headers, unknown_fields="ignore")
+            except PoisonMessage as poison:
+                await _park(dead_letters, record, body, headers, poison)
+                continue
+            deliveries.append((envelope, position))
+        if not deliveries:
             return
-        with structlog.contextvars.bound_contextvars(
-            ce_id=envelope.id,
-            ce_type=envelope.type,
-            correlation_id=envelope.correlation_id,
-            **envelope.subject_ids(),
-        ):
-            # eventsourcing is synchronous: run it in a worker thread, not on the loop.
-            outcome = await asyncio.to_thread(ledger.apply, envelope, position)
+        # eventsourcing is synchronous: run it in a worker thread, not on the loop.
+        outcomes = await asyncio.to_thread(ledger.apply_batch, deliveries)
+        duration_ms = round((time.perf_counter() - started) * 1000, 2)
+        for (envelope, position), outcome in zip(deliveries, outcomes, strict=True):
             _log.info(
                 "ledger.message",
+                ce_id=envelope.id,
+                ce_type=envelope.type,
+                **envelope.subject_ids(),
+                correlation_id=envelope.correlation_id,
                 outcome=outcome.value,
-                topic=record.topic,
-                partition=record.partition,
-                offset=record.offset,
-                duration_ms=round((time.perf_counter() - started) * 1000, 2),
+                topic=position.topic,
+                partition=position.partition,
+                offset=position.offset,
+                batch_size=len(deliveries),
+                duration_ms=duration_ms,
             )
 
     return dead_letters
