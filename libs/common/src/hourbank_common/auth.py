@@ -218,6 +218,17 @@ class TokenSigner:
         self.access_ttl = access_ttl
         self.refresh_ttl = refresh_ttl
 
+    @property
+    def public_pem(self) -> str:
+        """The public half, for verifiers (``AUTH_JWT_PUBLIC_KEY``) and the JWKS document."""
+        return (
+            self._key.public_key()
+            .public_bytes(
+                serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+            )
+            .decode("ascii")
+        )
+
     def _sign(self, claims: dict[str, Any], kind: str, ttl: timedelta, now: datetime) -> str:
         payload = {
             **claims,

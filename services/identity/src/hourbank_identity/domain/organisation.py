@@ -103,8 +103,12 @@ class Organisation(Aggregate):
             status=status.value,
         )
 
-    @event("Approved")
-    def _approved(self, approved_by: UUID) -> None:
+    class Approved(Aggregate.Event):
+        approved_by: UUID
+        region_code: str
+
+    @event(Approved)
+    def _approved(self, approved_by: UUID, region_code: str) -> None:
         self.status = OrganisationStatus.ACTIVE
         self.approved_by = approved_by
 
@@ -112,7 +116,7 @@ class Organisation(Aggregate):
         """Approve a pending employer; False when it was already active (a retry)."""
         if self.status is OrganisationStatus.ACTIVE:
             return False
-        self._approved(approved_by)
+        self._approved(approved_by=approved_by, region_code=self.region_code)
         return True
 
     def same_registration_as(

@@ -1,0 +1,48 @@
+"""Identity settings, from the environment only. Keys have no defaults: a process without
+them refuses to start and names the variable."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from pydantic import Field, SecretStr
+
+from hourbank_common.auth import DEFAULT_AUDIENCE, DEFAULT_ISSUER
+from hourbank_common.settings import KafkaSettings, PostgresSettings
+from hourbank_contracts import IDENTITY_TOPIC
+
+
+class IdentityApiSettings(PostgresSettings):
+    http_host: str = Field(default="127.0.0.1", description="Address the API binds to.")
+    http_port: int = Field(default=8003, description="Port the API listens on.")
+    identity_pii_master_key: SecretStr = Field(
+        description="Base64 of 32 random bytes wrapping every person's data key (a KEK)."
+    )
+    identity_lookup_key: SecretStr = Field(
+        description="Base64 of 32 random bytes keying the ID-number lookup hash (HMAC)."
+    )
+    auth_jwt_private_key: SecretStr = Field(
+        description="PEM of the Ed25519 key that signs tokens; its public half goes to services."
+    )
+    auth_jwt_issuer: str = Field(default=DEFAULT_ISSUER)
+    auth_jwt_audience: str = Field(default=DEFAULT_AUDIENCE)
+    access_token_minutes: int = Field(default=15, ge=1, le=60)
+    refresh_token_days: int = Field(default=7, ge=1, le=30)
+
+    @property
+    def access_ttl(self) -> timedelta:
+        return timedelta(minutes=self.access_token_minutes)
+
+    @property
+    def refresh_ttl(self) -> timedelta:
+        return timedelta(days=self.refresh_token_days)
+
+
+class IdentityRelaySettings(PostgresSettings, KafkaSettings):
+    """The relay reads the event store only: it needs no key at all."""
+
+    identity_topic: str = Field(
+        default=IDENTITY_TOPIC, description="Topic the relay publishes identity's events to."
+    )
+    relay_batch_size: int = Field(default=500, ge=1, le=10_000)
+    relay_idle_poll_seconds: float = Field(default=0.2, gt=0)
