@@ -28,7 +28,7 @@ COLOURS = ["\033[36m", "\033[35m", "\033[33m", "\033[32m", "\033[34m"]
 
 
 def main() -> int:
-    for name in ("DATABASE_URL", "KAFKA_BOOTSTRAP_SERVERS"):
+    for name in ("DATABASE_URL", "KAFKA_BOOTSTRAP_SERVERS", "AUTH_JWT_PUBLIC_KEY"):
         if not os.environ.get(name):
             print(f"error: {name} is not set (run through scripts/run-local)", file=sys.stderr)
             return 1
