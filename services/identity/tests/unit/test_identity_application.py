@@ -1,0 +1,386 @@
+"""The identity application on in-memory persistence: registry, accounts, tokens, erasure."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+from uuid import uuid4
+
+import pytest
+
+from hourbank_common.auth import Principal, Role
+from hourbank_identity.adapters.contracts import to_public_event
+from hourbank_identity.application.service import (
+    Conflict,
+    Forbidden,
+    IdentityApplication,
+    InvalidCredentials,
+    InvalidInput,
+    NotFound,
+    Throttled,
+)
+from hourbank_identity.domain.organisation import OrganisationKind
+
+from ..support import (
+    PROVINCE,
+    STRONG_PASSWORD,
+    ZIBO_EMPLOYER_CODE,
+    Clock,
+    employer_admin,
+    hr_admin,
+    new_identity,
+    preload_registry,
+)
+from ..synthetic import credit_code_text, national_id_text
+
+ID_NUMBER = national_id_text("370303", sequence="123")
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def identity(clock: Clock) -> IdentityApplication:
+    return new_identity(clock)
+
+
+def test_preloading_twice_creates_nothing_new(identity: IdentityApplication) -> None:
+    preload_registry(identity)
+    again = identity.preload_organisations(
+        PROVINCE,
+        [{"kind": "hr_authority", "name": "淄博市人力资源和社会保障局", "region_code": "370300"}],
+    )
+    assert (again.created, again.unchanged, again.errors) == (0, 1, [])
+
+
+def test_preload_reports_bad_rows_by_number_and_field_and_keeps_the_rest(
+    identity: IdentityApplication,
+) -> None:
+    report = identity.preload_organisations(
+        PROVINCE,
+        [
+            {"kind": "hr_authority", "name": "淄博市人社局", "region_code": "370300"},
+            {
+                "kind": "employer",
+                "name": "无主管单位",
+                "region_code": "370303",
+                "credit_code": ZIBO_EMPLOYER_CODE,
+                "industry_authority": "不存在的主管部门",
+            },
+            {
+                "kind": "employer",
+                "name": "坏代码",
+                "region_code": "370303",
+                "credit_code": ZIBO_EMPLOYER_CODE[:-1] + "0",
+            },
+            {"kind": "industry_authority", "name": "枣庄行业", "region_code": "370400"},
+            {"kind": "club", "name": "x", "region_code": "370300"},
+            {"kind": "industry_authority", "name": "淄博市教育局", "region_code": "370300"},
+        ],
+    )
+    assert report.created == 2
+    assert [(e.row, e.field) for e in report.errors] == [
+        (2, "industry_authority"),
+        (3, "credit_code"),
+        (4, "region_code"),
+        (5, "kind"),
+    ]
+
+
+def test_a_self_registered_employer_is_pending_until_its_hr_authority_approves(
+    identity: IdentityApplication,
+) -> None:
+    registry = preload_registry(identity)
+    employer, created = identity.register_organisation(
+        None,
+        kind=OrganisationKind.EMPLOYER,
+        name="淄博新材料有限公司",
+        region_code="370303",
+        credit_code=credit_code_text("91370303MA3NEWC71"),
+        industry_authority_id=registry.industry,
+    )
+    assert created
+    assert employer.status.value == "pending"
+    with pytest.raises(InvalidInput, match="pending"):
+        identity.provision_admin(hr_admin(registry), employer.id, "newco-admin")
+    with pytest.raises(Forbidden):
+        identity.approve_employer(hr_admin(registry, "370400"), employer.id)
+    approved = identity.approve_employer(hr_admin(registry), employer.id)
+    assert approved.status.value == "active"
+    assert identity.provision_admin(hr_admin(registry), employer.id, "newco-admin").activation_code
+
+
+def test_registration_runs_top_down(identity: IdentityApplication) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        identity.register_organisation(
+            PROVINCE, kind=OrganisationKind.INDUSTRY_AUTHORITY, name="卫健委", region_code="370300"
+        )
+    assert refused.value.field == "region_code"
+
+
+def test_an_hr_authority_registers_only_within_its_region(identity: IdentityApplication) -> None:
+    registry = preload_registry(identity)
+    with pytest.raises(Forbidden):
+        identity.register_organisation(
+            hr_admin(registry, "370400"),
+            kind=OrganisationKind.INDUSTRY_AUTHORITY,
+            name="淄博市交通运输局",
+            region_code="370300",
+        )
+
+
+def test_professional_registration_activation_and_login(
+    identity: IdentityApplication,
+) -> None:
+    registry = preload_registry(identity)
+    registered = identity.register_professional(
+        employer_admin(registry.employer),
+        name="张三",
+        id_number=ID_NUMBER,
+        organisation=registry.employer,
+    )
+    assert registered.created
+    assert registered.activation is not None
+    assert registered.masked_id_number == ID_NUMBER[:4] + "*" * 10 + ID_NUMBER[-4:]
+    # No password works before activation: there is no default password.
+    with pytest.raises(InvalidCredentials):
+        identity.login(ID_NUMBER, ID_NUMBER[-6:])
+    identity.activate(ID_NUMBER, registered.activation.activation_code, STRONG_PASSWORD)
+    tokens = identity.login(ID_NUMBER, STRONG_PASSWORD)
+    principal = identity.verifier.verify_access(tokens.access_token)
+    assert principal.role is Role.PROFESSIONAL
+    assert principal.person_id == registered.person_id
+    assert principal.region_code == "370303"
+    assert principal.organisation_ids == {str(registry.employer), str(registry.industry)}
+
+
+def test_registering_the_same_person_again_is_an_idempotent_retry(
+    identity: IdentityApplication,
+) -> None:
+    registry = preload_registry(identity)
+    admin = employer_admin(registry.employer)
+    first = identity.register_professional(
+        admin, name="张三", id_number=ID_NUMBER, organisation=registry.employer
+    )
+    again = identity.register_professional(
+        admin, name="张三", id_number=ID_NUMBER.lower(), organisation=registry.employer
+    )
+    assert (again.person_id, again.created, again.activation) == (first.person_id, False, None)
+    with pytest.raises(Conflict):
+        identity.register_professional(
+            PROVINCE, name="张三", id_number=ID_NUMBER, organisation=registry.other_employer
+        )
+
+
+def test_an_employer_registers_only_its_own_staff(identity: IdentityApplication) -> None:
+    registry = preload_registry(identity)
+    with pytest.raises(Forbidden):
+        identity.register_professional(
+            employer_admin(registry.employer),
+            name="李四",
+            id_number=ID_NUMBER,
+            organisation=registry.other_employer,
+        )
+
+
+@pytest.mark.parametrize(
+    "password",
+    [
+        "short1!",
+        "password123",
+        "12345678",
+        "qwertyuiop",
+        ID_NUMBER[-6:] + "ab",
+        "zhangsan" + ID_NUMBER[-6:],
+    ],
+)
+def test_weak_passwords_and_passwords_derived_from_the_id_number_are_refused(
+    identity: IdentityApplication, password: str
+) -> None:
+    registry = preload_registry(identity)
+    registered = identity.register_professional(
+        employer_admin(registry.employer),
+        name="zhangsan",
+        id_number=ID_NUMBER,
+        organisation=registry.employer,
+    )
+    assert registered.activation is not None
+    with pytest.raises(InvalidInput) as refused:
+        identity.activate(ID_NUMBER, registered.activation.activation_code, password)
+    assert refused.value.field == "password"
+
+
+def test_failed_logins_are_throttled_then_released(
+    identity: IdentityApplication, clock: Clock
+) -> None:
+    registry = preload_registry(identity)
+    activation = identity.provision_admin(hr_admin(registry), registry.employer, "zibo-first")
+    identity.activate("zibo-first", activation.activation_code, STRONG_PASSWORD)
+    for _ in range(5):
+        with pytest.raises(InvalidCredentials):
+            identity.login("zibo-first", "wrong-password-here")
+    with pytest.raises(Throttled) as locked:
+        identity.login("zibo-first", STRONG_PASSWORD)  # even the right password waits
+    assert 0 < locked.value.retry_after_seconds <= 15 * 60 + 1
+    clock.advance(timedelta(minutes=16))
+    assert identity.login("zibo-first", STRONG_PASSWORD).access_token
+
+
+def test_wrong_activation_codes_count_towards_the_lock(identity: IdentityApplication) -> None:
+    registry = preload_registry(identity)
+    identity.provision_admin(hr_admin(registry), registry.employer, "zibo-second")
+    for _ in range(5):
+        with pytest.raises(InvalidCredentials):
+            identity.activate("zibo-second", "AAAA-BBBB-CCCC-DDDD-EEEE", STRONG_PASSWORD)
+    with pytest.raises(Throttled):
+        identity.activate("zibo-second", "AAAA-BBBB-CCCC-DDDD-EEEE", STRONG_PASSWORD)
+
+
+def test_an_unknown_login_looks_like_a_wrong_password(identity: IdentityApplication) -> None:
+    with pytest.raises(InvalidCredentials, match="unknown login or wrong password"):
+        identity.login("nobody-here", STRONG_PASSWORD)
+    with pytest.raises(InvalidCredentials, match="unknown login or wrong password"):
+        identity.login(ID_NUMBER, STRONG_PASSWORD)
+
+
+def test_refresh_rotates_and_a_reused_refresh_token_cuts_the_chain(
+    identity: IdentityApplication,
+) -> None:
+    registry = preload_registry(identity)
+    activation = identity.provision_admin(PROVINCE, registry.zibo_hr, "zibo-hr")
+    identity.activate("zibo-hr", activation.activation_code, STRONG_PASSWORD)
+    first = identity.login("zibo-hr", STRONG_PASSWORD)
+    second = identity.refresh(first.refresh_token)
+    assert identity.verifier.verify_access(second.access_token).role is Role.HR_AUTHORITY
+    with pytest.raises(InvalidCredentials, match="already used"):
+        identity.refresh(first.refresh_token)
+    with pytest.raises(InvalidCredentials):
+        identity.refresh(second.refresh_token)  # the thief's and the owner's both end
+    with pytest.raises(InvalidCredentials):
+        identity.refresh(second.access_token)
+
+
+def test_legacy_import_is_idempotent_reports_row_errors_and_emits_hours(
+    identity: IdentityApplication, clock: Clock
+) -> None:
+    registry = preload_registry(identity)
+    del registry
+    rows = [
+        {
+            "name": "王五",
+            "id_number": ID_NUMBER,
+            "employer_credit_code": ZIBO_EMPLOYER_CODE,
+            "study_year": "2018",
+            "public_hours": "30",
+            "professional_hours": "62.5",
+        },
+        {
+            "name": "王五",
+            "id_number": ID_NUMBER,
+            "employer_credit_code": ZIBO_EMPLOYER_CODE,
+            "study_year": "2019",
+            "public_hours": "28",
+            "professional_hours": "",
+        },
+        {
+            "name": "坏号",
+            "id_number": ID_NUMBER[:-1] + ("0" if ID_NUMBER[-1] != "0" else "1"),
+            "employer_credit_code": ZIBO_EMPLOYER_CODE,
+            "study_year": "2018",
+            "public_hours": "30",
+            "professional_hours": "60",
+        },
+        {
+            "name": "未来",
+            "id_number": national_id_text(sequence="555"),
+            "employer_credit_code": ZIBO_EMPLOYER_CODE,
+            "study_year": str(clock.now.year),
+            "public_hours": "30",
+            "professional_hours": "60",
+        },
+        {
+            "name": "小数",
+            "id_number": national_id_text(sequence="556"),
+            "employer_credit_code": ZIBO_EMPLOYER_CODE,
+            "study_year": "2018",
+            "public_hours": "1.234",
+            "professional_hours": "60",
+        },
+    ]
+    first = identity.import_legacy(PROVINCE, rows, "zibo-2020-07")
+    assert (first.rows, first.created, first.hours_recorded) == (5, 1, 3)
+    assert [(e.row, e.field) for e in first.errors] == [
+        (3, "id_number"),
+        (4, "study_year"),
+        (5, "public_hours"),
+    ]
+    assert all(ID_NUMBER not in e.message for e in first.errors)
+    assert len(first.activations) == 1
+    second = identity.import_legacy(PROVINCE, rows[:2], "zibo-2020-07")
+    assert (second.created, second.hours_recorded, second.unchanged) == (0, 0, 2)
+    changed = dict(rows[0], public_hours="31")
+    conflict = identity.import_legacy(PROVINCE, [changed], "zibo-2020-08")
+    assert [(e.row, e.field) for e in conflict.errors] == [(1, "public_hours")]
+
+    envelopes = [
+        envelope
+        for notification in identity.recorder.select_notifications(start=1, limit=1000)
+        if (envelope := to_public_event(identity.mapper.to_domain_event(notification)))
+    ]
+    legacy = [e for e in envelopes if e.type == "hourbank.identity.legacy-hours.imported.v1"]
+    assert sorted((e.data.study_year, e.data.hours) for e in legacy) == [  # type: ignore[attr-defined]
+        (2018, Decimal("30")),
+        (2018, Decimal("62.5")),
+        (2019, Decimal("28")),
+    ]
+    assert {e.data.region_code for e in legacy} == {"370300"}  # type: ignore[attr-defined]
+    assert all(ID_NUMBER not in e.data.model_dump_json() for e in envelopes)
+
+
+def test_profiles_are_masked_and_scoped(identity: IdentityApplication) -> None:
+    registry = preload_registry(identity)
+    registered = identity.register_professional(
+        employer_admin(registry.employer),
+        name="张三",
+        id_number=ID_NUMBER,
+        organisation=registry.employer,
+    )
+    profile = identity.profile(employer_admin(registry.employer), registered.person_id)
+    assert profile.masked_id_number == registered.masked_id_number
+    for outsider in (
+        employer_admin(registry.other_employer, "370402"),
+        hr_admin(registry, "370400"),
+        Principal(subject="p", role=Role.PROFESSIONAL, region_code="370303", person_id=uuid4()),
+    ):
+        with pytest.raises(NotFound):
+            identity.profile(outsider, registered.person_id)
+    assert identity.profile(hr_admin(registry), registered.person_id).name == "张三"
+
+
+def test_erasing_the_key_makes_the_id_number_unreadable_and_keeps_the_person(
+    identity: IdentityApplication,
+) -> None:
+    registry = preload_registry(identity)
+    registered = identity.register_professional(
+        employer_admin(registry.employer),
+        name="张三",
+        id_number=ID_NUMBER,
+        organisation=registry.employer,
+    )
+    with pytest.raises(Forbidden):
+        identity.erase_id_number(hr_admin(registry), registered.person_id)
+    assert identity.erase_id_number(PROVINCE, registered.person_id) is True
+    profile = identity.profile(PROVINCE, registered.person_id)
+    assert (profile.masked_id_number, profile.id_number_erased) == (None, True)
+    assert identity.vault.reveal(registered.person_id) is None
+    assert (
+        identity.vault.find(
+            __import__("hourbank_identity.domain.national_id", fromlist=["NationalId"]).NationalId(
+                ID_NUMBER
+            )
+        )
+        is None
+    )
+    assert identity.erase_id_number(PROVINCE, registered.person_id) is False
