@@ -85,3 +85,21 @@ def test_affiliation_id_is_derived_from_the_opaque_person_id() -> None:
     person = uuid4()
     assert PersonAffiliation.create_id(person) == PersonAffiliation.create_id(person)
     assert PersonAffiliation.create_id(person) != PersonAffiliation.create_id(uuid4())
+
+
+def test_registrations_of_one_person_in_one_consumer_batch_are_each_applied() -> None:
+    # Affiliations are not in the batch's bank cache: two for one person in a batch collide
+    # in the batch transaction, and the ledger settles them one by one instead.
+    ledger = Ledger()
+    person = uuid4()
+    first, second = registered(person, month=3), registered(person, "370402", month=9)
+    outcomes = ledger.apply_batch(
+        [(first, KafkaPosition(TOPIC, 0, 0)), (second, KafkaPosition(TOPIC, 0, 1))]
+    )
+    assert outcomes == [Outcome.APPLIED, Outcome.APPLIED]
+    affiliation = ledger.get_affiliation(person)
+    assert affiliation is not None
+    assert affiliation.registration_ids == {first.id, second.id}
+    assert affiliation.region_code == "370402"
+    again = ledger.apply_batch([(second, KafkaPosition(TOPIC, 0, 2))])
+    assert again == [Outcome.DUPLICATE_EVENT]
