@@ -9,7 +9,7 @@ implement it. Each update is written with its tracking record in one transaction
 from __future__ import annotations
 
 from abc import abstractmethod
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -46,6 +46,10 @@ class HourBankView(TrackingRecorder):
     def add_fact(self, row: FactRow, tracking: Tracking) -> None: ...
 
     @abstractmethod
+    def add_facts(self, rows: Sequence[FactRow], tracking: Tracking) -> None:
+        """Several rows and the position of the last, in one transaction (for a rebuild)."""
+
+    @abstractmethod
     def facts_for(self, person_ids: Iterable[UUID], study_year: int) -> dict[UUID, list[FactRow]]:
         """Every fact of each person for the year (persons without facts are absent)."""
 
@@ -62,10 +66,14 @@ class InMemoryHourBankView(POPOTrackingRecorder, HourBankView):
         self._rows: dict[str, FactRow] = {}
 
     def add_fact(self, row: FactRow, tracking: Tracking) -> None:
+        self.add_facts([row], tracking)
+
+    def add_facts(self, rows: Sequence[FactRow], tracking: Tracking) -> None:
         with self._database_lock:
             self._assert_tracking_uniqueness(tracking)
-            # Keyed by entry id: the same fact projected twice stays one row.
-            self._rows.setdefault(row.entry_id, row)
+            for row in rows:
+                # Keyed by entry id: the same fact projected twice stays one row.
+                self._rows.setdefault(row.entry_id, row)
             self._insert_tracking(tracking)
 
     def facts_for(self, person_ids: Iterable[UUID], study_year: int) -> dict[UUID, list[FactRow]]:
@@ -93,16 +101,18 @@ class HourBankProjection(Projection[HourBankView]):
 
     @process_event.register
     def _(self, domain_event: HourBank.FactRecorded, tracking: Tracking) -> None:
-        self.view.add_fact(
-            FactRow(
-                entry_id=domain_event.entry_id,
-                person_id=domain_event.person_id,
-                study_year=domain_event.study_year,
-                region_code=domain_event.region_code,
-                event_type=domain_event.event_type,
-                source=domain_event.source,
-                recorded_at=domain_event.timestamp,
-                fact=domain_event.fact,
-            ),
-            tracking,
-        )
+        self.view.add_fact(fact_row(domain_event), tracking)
+
+
+def fact_row(recorded: HourBank.FactRecorded) -> FactRow:
+    """The row the read model keeps for one recorded fact."""
+    return FactRow(
+        entry_id=recorded.entry_id,
+        person_id=recorded.person_id,
+        study_year=recorded.study_year,
+        region_code=recorded.region_code,
+        event_type=recorded.event_type,
+        source=recorded.source,
+        recorded_at=recorded.timestamp,
+        fact=recorded.fact,
+    )
