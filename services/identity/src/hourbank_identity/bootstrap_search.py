@@ -1,0 +1,62 @@
+"""Builders for the organisation search read model and its projector.
+
+Kept apart from ``bootstrap.py`` so that the API (which serves searches) and the projector
+(which writes them) build the view the same way; ``bootstrap.py`` re-exports them.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from eventsourcing.persistence import InfrastructureFactory
+from eventsourcing.projection import ProjectionRunner
+from eventsourcing.utils import Environment
+
+from hourbank_common.postgres import ensure_schema, table_creation_lock
+from hourbank_common.settings import PostgresSettings, eventsourcing_env
+from hourbank_identity.adapters.postgres_organisation_search import (
+    PostgresOrganisationSearchView,
+)
+from hourbank_identity.application.organisation_search import (
+    OrganisationSearchProjection,
+    OrganisationSearchView,
+)
+
+if TYPE_CHECKING:
+    from hourbank_identity.application.event_log import IdentityEventLog
+
+
+def _search_env(settings: PostgresSettings) -> dict[str, str]:
+    url = settings.database_url.get_secret_value()
+    ensure_schema(url, settings.database_schema)
+    return eventsourcing_env(url, settings.database_schema)
+
+
+def build_search_view(settings: PostgresSettings) -> PostgresOrganisationSearchView:
+    """The view on its own, for the API to search with (creates its tables if missing)."""
+    env = Environment(OrganisationSearchProjection.name, _search_env(settings))
+    with table_creation_lock(settings.database_url.get_secret_value(), settings.database_schema):
+        factory = InfrastructureFactory[PostgresOrganisationSearchView].construct(env)
+        return factory.tracking_recorder(PostgresOrganisationSearchView)
+
+
+def build_search_runner(
+    settings: PostgresSettings,
+) -> ProjectionRunner[IdentityEventLog, OrganisationSearchView]:
+    """Follows identity's event store into the search view.
+
+    The runner constructs the application itself from the environment alone, so it runs on
+    ``IdentityEventLog`` (identity's events, no keys) rather than ``IdentityApplication``,
+    whose constructor needs the vault and the token keys. Imported on call: only the
+    projector needs it, not the API that builds just the view.
+    """
+    from hourbank_identity.application.event_log import IdentityEventLog
+
+    env = _search_env(settings)
+    with table_creation_lock(settings.database_url.get_secret_value(), settings.database_schema):
+        return ProjectionRunner(
+            application_class=IdentityEventLog,
+            projection_class=OrganisationSearchProjection,
+            view_class=PostgresOrganisationSearchView,
+            env=env,
+        )
