@@ -60,6 +60,18 @@ class HourBankViewCases:
             view.add_fact(row(person, f"b-{person}", "1"), Tracking("ledger", 1))
         assert [r.entry_id for r in view.facts_for([person], 2025)[person]] == [f"a-{person}"]
 
+    def test_several_facts_in_one_transaction_with_the_last_position(
+        self, view: HourBankView
+    ) -> None:
+        person = uuid4()
+        rows = [row(person, f"m{n}-{person}", "1") for n in range(3)]
+        view.add_facts(rows, Tracking("ledger", 3))
+        assert len(view.facts_for([person], 2025)[person]) == 3
+        assert view.max_tracking_id("ledger") == 3
+        with pytest.raises(IntegrityError):
+            view.add_facts([row(person, f"late-{person}", "1")], Tracking("ledger", 2))
+        assert len(view.facts_for([person], 2025)[person]) == 3
+
     def test_clear_forgets_rows_and_positions(self, view: HourBankView) -> None:
         person = uuid4()
         view.add_fact(row(person, f"c-{person}", "1"), Tracking("ledger", 7))

@@ -51,6 +51,9 @@ class PostgresHourBankView(PostgresTrackingRecorder, HourBankView):
             conn.pipeline(),
             conn.transaction(),
             conn.cursor() as curs,
+            # Its own cursor: in a pipeline, the tracking upsert's fetchone() would
+            # otherwise read the executemany()'s results.
+            conn.cursor() as tracking_curs,
         ):
             # Asynchronous commit: the read model is derived data whose rows and position
             # commit together, so a server crash can only lose a suffix of whole
@@ -76,7 +79,7 @@ class PostgresHourBankView(PostgresTrackingRecorder, HourBankView):
                     for row in rows
                 ],
             )
-            self._insert_tracking(curs, tracking)
+            self._insert_tracking(tracking_curs, tracking)
 
     def facts_for(self, person_ids: Iterable[UUID], study_year: int) -> dict[UUID, list[FactRow]]:
         ids = list(person_ids)
