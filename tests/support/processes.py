@@ -70,7 +70,11 @@ class ServiceProcess:
             )
 
     def log(self) -> str:
-        return Path(self._log.name).read_text(encoding="utf-8", errors="replace")[-6000:]
+        return self.full_log()[-6000:]
+
+    def full_log(self) -> str:
+        """Everything the process wrote so far (stdout and stderr)."""
+        return Path(self._log.name).read_text(encoding="utf-8", errors="replace")
 
     def wait_healthy(self, base_url: str, timeout: float = 30) -> None:
         def healthy() -> bool:

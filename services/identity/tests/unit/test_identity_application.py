@@ -384,3 +384,9 @@ def test_erasing_the_key_makes_the_id_number_unreadable_and_keeps_the_person(
         is None
     )
     assert identity.erase_id_number(PROVINCE, registered.person_id) is False
+
+
+def test_the_writer_and_the_readers_share_one_event_store() -> None:
+    from hourbank_identity.application.event_log import IdentityEventLog
+
+    assert IdentityApplication.name == IdentityEventLog.name == "identity"

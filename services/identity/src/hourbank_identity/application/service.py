@@ -174,6 +174,10 @@ def _now() -> datetime:
 
 
 class IdentityApplication(IdentityEventLog):
+    # eventsourcing names each subclass after itself unless told: the writer must use the
+    # same tables as the relay and the projector that read through IdentityEventLog.
+    name = "identity"
+
     def __init__(
         self,
         *,
