@@ -19,7 +19,8 @@ from faststream.kafka import KafkaBroker
 from faststream.specification import AsyncAPI
 
 from hourbank_common.kafka import make_broker
-from hourbank_contracts import LEARNING_TOPIC
+from hourbank_contracts import IDENTITY_TOPIC, LEARNING_TOPIC
+from hourbank_identity.bootstrap import build_publisher as build_identity_publisher
 from hourbank_learning.adapters.kafka import build_publisher
 from hourbank_ledger.adapters.kafka_consumer import register_ledger_consumer
 from hourbank_ledger.application.ledger import Ledger
@@ -28,6 +29,10 @@ from hourbank_ledger.config import LedgerConsumerSettings
 OUT = Path(__file__).resolve().parent.parent / "contracts" / "asyncapi"
 # The documented server, not a real address: documents must not depend on the machine.
 DOC_SERVER = "kafka:9092"
+
+
+def _identity() -> KafkaBroker:
+    return build_identity_publisher(DOC_SERVER, IDENTITY_TOPIC).broker
 
 
 def _learning() -> KafkaBroker:
@@ -47,7 +52,11 @@ def _ledger() -> KafkaBroker:
     return broker
 
 
-SERVICES: dict[str, Callable[[], KafkaBroker]] = {"learning": _learning, "ledger": _ledger}
+SERVICES: dict[str, Callable[[], KafkaBroker]] = {
+    "identity": _identity,
+    "learning": _learning,
+    "ledger": _ledger,
+}
 
 
 def document(service: str) -> dict[str, Any]:

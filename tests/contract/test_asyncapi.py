@@ -27,6 +27,21 @@ def test_learning_document_publishes_the_course_completed_contract() -> None:
     assert hours["type"] == "string"  # hours are never a JSON number on the wire
 
 
+def test_identity_document_publishes_its_four_contracts_on_its_topic() -> None:
+    document = json.loads((OUT / "identity.json").read_text(encoding="utf-8"))
+    addresses = {channel["address"] for channel in document["channels"].values()}
+    assert addresses == {"hourbank.identity.events"}
+    assert {operation["action"] for operation in document["operations"].values()} == {"send"}
+    assert {
+        "OrganisationRegisteredV1",
+        "EmployerApprovedV1",
+        "PersonRegisteredV1",
+        "LegacyHoursImportedV1",
+    } <= set(document["components"]["schemas"])
+    hours = document["components"]["schemas"]["LegacyHoursImportedV1"]["properties"]["hours"]
+    assert hours["type"] == "string"  # migrated hours are never a JSON number either
+
+
 def test_ledger_document_lists_its_topics_and_dead_letter_channel() -> None:
     document = json.loads((OUT / "ledger.json").read_text(encoding="utf-8"))
     addresses = {channel["address"] for channel in document["channels"].values()}
