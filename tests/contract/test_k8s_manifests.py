@@ -18,6 +18,8 @@ import yaml
 from pydantic_settings import BaseSettings
 
 from hourbank_common.settings import PostgresSettings
+from hourbank_contracts import IDENTITY_TOPIC
+from hourbank_identity.config import IdentityApiSettings, IdentityRelaySettings
 from hourbank_learning.config import LearningApiSettings, RelaySettings
 from hourbank_ledger.config import LedgerApiSettings, LedgerConsumerSettings
 
@@ -31,21 +33,39 @@ RUN_AS_USER = 10001
 HTTP_PORT = 8080
 DATABASE_SECRET = ("hourbank-database", "url")
 JWT_PUBLIC_KEY_SECRET = ("hourbank-jwt-public-key", "public.pem")
+# identity's keys: variable -> (Secret, key). Only identity's API and its bootstrap job read them.
+IDENTITY_KEYS = {
+    "AUTH_JWT_PRIVATE_KEY": ("hourbank-jwt-private-key", "private.pem"),
+    "IDENTITY_PII_MASTER_KEY": ("hourbank-identity-pii", "master-key"),
+    "IDENTITY_LOOKUP_KEY": ("hourbank-identity-pii", "lookup-key"),
+}
+IDENTITY_KEY_HOLDERS = {"identity-api", "identity-bootstrap-admin"}
 CONFIG_MAP = "hourbank-config"
 
 # Deployment name -> the module its container runs with `python -m`.
 PROCESSES = {
+    "identity-api": "hourbank_identity.entrypoints.http",
+    "identity-relay": "hourbank_identity.entrypoints.relay",
+    "identity-projector": "hourbank_identity.entrypoints.projector",
     "learning-api": "hourbank_learning.entrypoints.http",
     "learning-relay": "hourbank_learning.entrypoints.relay",
     "ledger-consumer": "hourbank_ledger.entrypoints.consumer",
     "ledger-projector": "hourbank_ledger.entrypoints.projector",
     "ledger-api": "hourbank_ledger.entrypoints.http",
 }
-HTTP_PROCESSES = {"learning-api", "ledger-api"}
+# One-off commands, as suspended CronJobs (Job templates for `kubectl create job --from`).
+JOB_TEMPLATES = {"identity-bootstrap-admin": "hourbank_identity.entrypoints.admin"}
+HTTP_PROCESSES = {"identity-api", "learning-api", "ledger-api"}
+# APIs that check tokens with identity's public key (identity derives it from its private key).
+TOKEN_VERIFIERS = HTTP_PROCESSES - {"identity-api"}
 # Processes that keep a single position: never more than one pod, never two during a rollout.
-SINGLE_WRITERS = {"learning-relay", "ledger-projector"}
+SINGLE_WRITERS = {"identity-relay", "identity-projector", "learning-relay", "ledger-projector"}
 # The settings class each entrypoint's main() reads the environment with.
 SETTINGS: dict[str, type[BaseSettings]] = {
+    "hourbank_identity.entrypoints.http": IdentityApiSettings,
+    "hourbank_identity.entrypoints.relay": IdentityRelaySettings,
+    "hourbank_identity.entrypoints.projector": PostgresSettings,
+    "hourbank_identity.entrypoints.admin": IdentityApiSettings,
     "hourbank_learning.entrypoints.http": LearningApiSettings,
     "hourbank_learning.entrypoints.relay": RelaySettings,
     "hourbank_ledger.entrypoints.consumer": LedgerConsumerSettings,
@@ -65,13 +85,25 @@ def _load(path: Path) -> list[dict[str, Any]]:
 MANIFEST_FILES = sorted([*K8S.rglob("*.yaml"), *K8S.rglob("*.yml")])
 DOCUMENTS = [(path, doc) for path in MANIFEST_FILES for doc in _load(path)]
 DEPLOYMENTS = {doc["metadata"]["name"]: doc for _, doc in DOCUMENTS if doc["kind"] == "Deployment"}
+CRON_JOBS = {doc["metadata"]["name"]: doc for _, doc in DOCUMENTS if doc["kind"] == "CronJob"}
+# Everything that runs pods: the rules on pods hold for the job templates as well.
+WORKLOADS = {**DEPLOYMENTS, **CRON_JOBS}
 SERVICES = {doc["metadata"]["name"]: doc for _, doc in DOCUMENTS if doc["kind"] == "Service"}
 BASE_KUSTOMIZATION = _load(BASE / "kustomization.yaml")[0]
 OVERLAY_DIRS = sorted(path for path in OVERLAYS.iterdir() if path.is_dir())
 
 
-def _pod_spec(deployment: dict[str, Any]) -> dict[str, Any]:
-    spec: dict[str, Any] = deployment["spec"]["template"]["spec"]
+def _pod_template(workload: dict[str, Any]) -> dict[str, Any]:
+    """The pod template of a Deployment, or of the Jobs a CronJob creates."""
+    if workload["kind"] == "CronJob":
+        template: dict[str, Any] = workload["spec"]["jobTemplate"]["spec"]["template"]
+    else:
+        template = workload["spec"]["template"]
+    return template
+
+
+def _pod_spec(workload: dict[str, Any]) -> dict[str, Any]:
+    spec: dict[str, Any] = _pod_template(workload)["spec"]
     return spec
 
 
@@ -124,15 +156,71 @@ def test_one_deployment_per_process_role_and_nothing_else() -> None:
         assert container["image"] == "hourbank", f"{name}: one image for every process"
 
 
+def test_job_templates_are_suspended_cron_jobs_that_run_once() -> None:
+    """One-off commands never run by schedule: an operator creates the Job from the template
+    (`kubectl create job --from=cronjob/...`), and a failed attempt is not retried."""
+    assert set(CRON_JOBS) == set(JOB_TEMPLATES)
+    for name, module in JOB_TEMPLATES.items():
+        cron_job = CRON_JOBS[name]
+        assert cron_job["spec"]["suspend"] is True, name
+        assert cron_job["spec"]["concurrencyPolicy"] == "Forbid", name
+        job = cron_job["spec"]["jobTemplate"]["spec"]
+        assert job["backoffLimit"] == 0, name
+        assert job["ttlSecondsAfterFinished"] > 0, f"{name}: its log holds a one-time code"
+        assert _pod_spec(cron_job)["restartPolicy"] == "Never", name
+        container = _main_container(cron_job)
+        assert container["command"] == ["python", "-m", module], name
+        assert container["image"] == "hourbank", name
+        assert importlib.util.find_spec(module) is not None, f"{name}: no module {module}"
+        assert not container.get("ports"), name
+        for labels in (
+            cron_job["metadata"]["labels"],
+            _pod_template(cron_job)["metadata"]["labels"],
+        ):
+            assert labels.get("app.kubernetes.io/name") == name
+            assert labels.get("app.kubernetes.io/part-of") == "hourbank"
+
+
+def test_bootstrap_admin_job_has_the_api_settings() -> None:
+    container = _main_container(CRON_JOBS["identity-bootstrap-admin"])
+    assert container["args"] == ["create-province-admin", "--login", "province-admin"]
+    fields = {field.upper(): info for field, info in IdentityApiSettings.model_fields.items()}
+    env = _env(container)
+    assert set(env) <= set(fields), f"unknown variables {set(env) - set(fields)}"
+    required = {field for field, info in fields.items() if info.is_required()}
+    assert required <= set(env), f"missing {required - set(env)}"
+    # Same schema as the API it bootstraps.
+    api_schema = _env(_main_container(DEPLOYMENTS["identity-api"]))["DATABASE_SCHEMA"]
+    assert env["DATABASE_SCHEMA"] == api_schema
+
+
+def test_ledger_consumer_subscribes_to_the_identity_topic() -> None:
+    """Persons' registrations and migrated hours reach the ledger through identity's topic:
+    whatever sets LEDGER_TOPICS (the settings' default, or the ConfigMap in the base and every
+    overlay) must include it."""
+    env = _env(_main_container(DEPLOYMENTS["ledger-consumer"]))
+    if "LEDGER_TOPICS" not in env:
+        assert IDENTITY_TOPIC in LedgerConsumerSettings.model_fields["ledger_topics"].default
+        return
+    ref = env["LEDGER_TOPICS"]["valueFrom"]["configMapKeyRef"]
+    kustomizations = [BASE_KUSTOMIZATION] + [
+        _load(overlay / "kustomization.yaml")[0] for overlay in OVERLAY_DIRS
+    ]
+    for kustomization in kustomizations:
+        topics = _literals(kustomization, CONFIG_MAP).get(ref["key"])
+        if topics is not None:
+            assert IDENTITY_TOPIC in topics
+
+
 @pytest.mark.parametrize("name", sorted(PROCESSES))
 def test_command_module_exists(name: str) -> None:
     module = _main_container(DEPLOYMENTS[name])["command"][-1]
     assert importlib.util.find_spec(module) is not None, f"{name}: no module {module}"
 
 
-@pytest.mark.parametrize("name", sorted(PROCESSES))
+@pytest.mark.parametrize("name", sorted(WORKLOADS))
 def test_every_container_has_requests_and_limits(name: str) -> None:
-    for container in _containers(DEPLOYMENTS[name]):
+    for container in _containers(WORKLOADS[name]):
         resources = container.get("resources", {})
         for bound in ("requests", "limits"):
             assert {"cpu", "memory"} <= set(resources.get(bound, {})), (
@@ -140,9 +228,9 @@ def test_every_container_has_requests_and_limits(name: str) -> None:
             )
 
 
-@pytest.mark.parametrize("name", sorted(PROCESSES))
+@pytest.mark.parametrize("name", sorted(WORKLOADS))
 def test_security_context_is_locked_down(name: str) -> None:
-    deployment = DEPLOYMENTS[name]
+    deployment = WORKLOADS[name]
     pod_context = _pod_spec(deployment).get("securityContext", {})
     assert _pod_spec(deployment).get("automountServiceAccountToken") is False
     for container in _containers(deployment):
@@ -159,11 +247,11 @@ def test_security_context_is_locked_down(name: str) -> None:
         assert not own.get("capabilities", {}).get("add"), where
 
 
-@pytest.mark.parametrize("name", sorted(PROCESSES))
+@pytest.mark.parametrize("name", sorted(WORKLOADS))
 def test_read_only_root_filesystem_gets_a_writable_tmp(name: str) -> None:
-    spec = _pod_spec(DEPLOYMENTS[name])
+    spec = _pod_spec(WORKLOADS[name])
     empty_dirs = {volume["name"] for volume in spec.get("volumes", []) if "emptyDir" in volume}
-    for container in _containers(DEPLOYMENTS[name]):
+    for container in _containers(WORKLOADS[name]):
         mounts = {mount["mountPath"]: mount["name"] for mount in container.get("volumeMounts", [])}
         assert mounts.get("/tmp") in empty_dirs, f"{name}: mount an emptyDir at /tmp"
 
@@ -180,9 +268,9 @@ def test_labels_and_selector(name: str) -> None:
     assert selector.items() <= template_labels.items()
 
 
-@pytest.mark.parametrize("name", sorted(PROCESSES))
+@pytest.mark.parametrize("name", sorted(WORKLOADS))
 def test_termination_grace_period_is_set(name: str) -> None:
-    grace = _pod_spec(DEPLOYMENTS[name]).get("terminationGracePeriodSeconds")
+    grace = _pod_spec(WORKLOADS[name]).get("terminationGracePeriodSeconds")
     assert isinstance(grace, int)
     assert grace > 0
 
@@ -202,26 +290,70 @@ def test_environment_matches_the_process_settings(name: str) -> None:
     assert "DATABASE_SCHEMA" in env, f"{name}: give the service its own schema"
 
 
-@pytest.mark.parametrize("name", sorted(PROCESSES))
+@pytest.mark.parametrize("name", sorted(WORKLOADS))
 def test_database_url_comes_from_the_secret(name: str) -> None:
-    source = _env(_main_container(DEPLOYMENTS[name]))["DATABASE_URL"]
+    source = _env(_main_container(WORKLOADS[name]))["DATABASE_URL"]
     assert "value" not in source
     ref = source["valueFrom"]["secretKeyRef"]
     assert (ref["name"], ref["key"]) == DATABASE_SECRET
 
 
-@pytest.mark.parametrize("name", sorted(HTTP_PROCESSES))
+@pytest.mark.parametrize("name", sorted(TOKEN_VERIFIERS))
 def test_apis_check_tokens_with_the_public_key_secret(name: str) -> None:
     source = _env(_main_container(DEPLOYMENTS[name]))["AUTH_JWT_PUBLIC_KEY"]
     ref = source["valueFrom"]["secretKeyRef"]
     assert (ref["name"], ref["key"]) == JWT_PUBLIC_KEY_SECRET
     # Only the public key: a process that checks tokens must never be able to mint them.
-    for deployment in DEPLOYMENTS.values():
-        assert "AUTH_JWT_PRIVATE_KEY" not in _env(_main_container(deployment))
+    assert not set(IDENTITY_KEYS) & set(_env(_main_container(DEPLOYMENTS[name])))
+
+
+@pytest.mark.parametrize("name", sorted(IDENTITY_KEY_HOLDERS))
+def test_identity_keys_come_from_their_secrets(name: str) -> None:
+    env = _env(_main_container(WORKLOADS[name]))
+    for variable, secret in IDENTITY_KEYS.items():
+        assert "value" not in env[variable], f"{name}: literal {variable}"
+        ref = env[variable]["valueFrom"]["secretKeyRef"]
+        assert (ref["name"], ref["key"]) == secret, f"{name}: {variable}"
+    assert "AUTH_JWT_PUBLIC_KEY" not in env, f"{name}: derives the public key itself"
+
+
+def _secret_names(workload: dict[str, Any]) -> set[str]:
+    """Every Secret a workload's pods can read: env, envFrom and volumes."""
+    names: set[str] = set()
+    for container in _containers(workload):
+        for var in container.get("env", []):
+            ref = var.get("valueFrom", {}).get("secretKeyRef")
+            if ref:
+                names.add(ref["name"])
+        for source in container.get("envFrom", []):
+            if "secretRef" in source:
+                names.add(source["secretRef"]["name"])
+    for volume in _pod_spec(workload).get("volumes", []):
+        if "secret" in volume:
+            names.add(volume["secret"]["secretName"])
+        for projected in volume.get("projected", {}).get("sources", []):
+            if "secret" in projected:
+                names.add(projected["secret"]["name"])
+    return names
+
+
+@pytest.mark.parametrize("name", sorted(WORKLOADS))
+def test_identity_keys_reach_only_identity_api_and_its_bootstrap_job(name: str) -> None:
+    """The signing key and the PII keys stay with identity's API and its bootstrap command:
+    the relay and the projector (which read the event store only), the other services and
+    their APIs get neither the variables nor a reference to the Secrets holding them."""
+    workload = WORKLOADS[name]
+    key_secrets = {secret for secret, _ in IDENTITY_KEYS.values()}
+    variables = {var for c in _containers(workload) for var in _env(c)}
+    if name in IDENTITY_KEY_HOLDERS:
+        assert set(IDENTITY_KEYS) <= variables, name
+        return
+    assert not set(IDENTITY_KEYS) & variables, f"{name} must not get identity's keys"
+    assert not key_secrets & _secret_names(workload), f"{name} must not read identity's Secrets"
 
 
 def test_no_literal_values_for_secret_like_variables() -> None:
-    for name, deployment in DEPLOYMENTS.items():
+    for name, deployment in WORKLOADS.items():
         for container in _containers(deployment):
             for var_name, var in _env(container).items():
                 if SECRET_LIKE_NAME.search(var_name.upper()):
@@ -244,7 +376,7 @@ def test_no_secrets_or_credentials_in_the_repository() -> None:
 
 def test_config_map_references_resolve() -> None:
     keys = set(_literals(BASE_KUSTOMIZATION, CONFIG_MAP))
-    for name, deployment in DEPLOYMENTS.items():
+    for name, deployment in WORKLOADS.items():
         for container in _containers(deployment):
             for var in container.get("env", []):
                 ref = var.get("valueFrom", {}).get("configMapKeyRef")
@@ -350,8 +482,8 @@ def test_network_policies_deny_by_default_and_open_only_the_api_port() -> None:
     for name in HTTP_PROCESSES:
         labels = DEPLOYMENTS[name]["spec"]["template"]["metadata"]["labels"]
         assert selected.items() <= labels.items()
-    for name in set(PROCESSES) - HTTP_PROCESSES:
-        labels = DEPLOYMENTS[name]["spec"]["template"]["metadata"]["labels"]
+    for name in set(WORKLOADS) - HTTP_PROCESSES:
+        labels = _pod_template(WORKLOADS[name])["metadata"]["labels"]
         assert not selected.items() <= labels.items()
 
 
@@ -380,7 +512,7 @@ def test_overlay_renders(overlay: str) -> None:
             assert doc["metadata"]["name"] == namespace
         else:
             assert doc["metadata"]["namespace"] == namespace, doc["metadata"]["name"]
-        if doc["kind"] == "Deployment":
+        if doc["kind"] in {"Deployment", "CronJob"}:
             for container in _containers(doc):
                 for var in container.get("env", []):
                     ref = var.get("valueFrom", {}).get("configMapKeyRef")
