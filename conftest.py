@@ -39,3 +39,16 @@ def database_url() -> Iterator[str]:
             yield url
     except InfraUnavailableError as error:
         _unavailable("PostgreSQL", error)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_id_number_in_any_service_log() -> Iterator[None]:
+    """After the whole session: no log line of any service process any test started holds
+    a national ID number (findings are reported masked)."""
+    yield
+    from tests.support.pii_scan import id_numbers_in_files
+    from tests.support.processes import ServiceProcess
+
+    leaks = id_numbers_in_files(ServiceProcess.log_files)
+    if leaks:
+        pytest.fail(f"ID numbers in service logs: {leaks}", pytrace=False)

@@ -28,6 +28,8 @@ def free_port() -> int:
 class ServiceProcess:
     """One service process (``python -m <module>``) with its log captured to a file."""
 
+    log_files: list[Path] = []  # noqa: RUF012 - every log of the session, scanned at its end
+
     def __init__(self, name: str, module: str, env: dict[str, str]) -> None:
         self.name = name
         self.module = module
@@ -36,6 +38,7 @@ class ServiceProcess:
         self._log: IO[bytes] = tempfile.NamedTemporaryFile(  # noqa: SIM115
             prefix=f"hourbank-{name}-", suffix=".log", delete=False
         )
+        ServiceProcess.log_files.append(Path(self._log.name))
 
     def start(self) -> ServiceProcess:
         self.process = subprocess.Popen(
