@@ -1,6 +1,6 @@
 """``python -m bench`` (or ``scripts/bench``): the ledger benchmark suite, docs/benchmarks.md.
 
-Not part of the CI test command: it takes about 45 minutes at full size. ``--quick`` runs
+Not part of the CI test command: it takes about 35 minutes at full size. ``--quick`` runs
 every benchmark at a small size to check that the suite itself works.
 """
 
