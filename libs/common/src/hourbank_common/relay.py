@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import signal
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -96,3 +97,23 @@ class OutboxRelay:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), timeout=idle_poll_seconds)
         _log.info("relay.stopped", position=await asyncio.to_thread(self.position))
+
+
+class _Broker(Protocol):
+    async def start(self) -> None: ...
+    async def stop(self) -> None: ...
+
+
+async def run_until_signalled(
+    relay: OutboxRelay, broker: _Broker, *, idle_poll_seconds: float
+) -> None:
+    """A relay process's main loop: start the broker, relay until SIGINT/SIGTERM, stop."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await broker.start()
+    try:
+        await relay.run(stop, idle_poll_seconds)
+    finally:
+        await broker.stop()

@@ -7,9 +7,9 @@ its topic. Holds no key: it reads the event store only.
 from __future__ import annotations
 
 import asyncio
-import signal
 
 from hourbank_common.logging import configure_logging
+from hourbank_common.relay import run_until_signalled
 from hourbank_identity.bootstrap import build_relay
 from hourbank_identity.config import IdentityRelaySettings
 
@@ -18,15 +18,9 @@ async def _main() -> None:
     settings = IdentityRelaySettings()
     configure_logging("identity-relay", settings.log_level, json=settings.log_json)
     relay, publisher = build_relay(settings)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-    await publisher.broker.start()
-    try:
-        await relay.run(stop, settings.relay_idle_poll_seconds)
-    finally:
-        await publisher.broker.stop()
+    await run_until_signalled(
+        relay, publisher.broker, idle_poll_seconds=settings.relay_idle_poll_seconds
+    )
 
 
 def main() -> None:

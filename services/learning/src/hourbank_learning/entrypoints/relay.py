@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import signal
 
 from hourbank_common.logging import configure_logging
+from hourbank_common.relay import run_until_signalled
 from hourbank_learning.bootstrap import build_relay
 from hourbank_learning.config import RelaySettings
 
@@ -14,15 +14,9 @@ async def _main() -> None:
     settings = RelaySettings()
     configure_logging("learning-relay", settings.log_level, json=settings.log_json)
     relay, publisher = build_relay(settings)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-    await publisher.broker.start()
-    try:
-        await relay.run(stop, settings.relay_idle_poll_seconds)
-    finally:
-        await publisher.broker.stop()
+    await run_until_signalled(
+        relay, publisher.broker, idle_poll_seconds=settings.relay_idle_poll_seconds
+    )
 
 
 def main() -> None:
