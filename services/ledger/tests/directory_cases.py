@@ -76,3 +76,29 @@ class PersonDirectoryCases:
 
     def test_an_empty_lookup_finds_nobody(self, directory: PersonDirectoryView) -> None:
         assert directory.scopes([]) == {}
+
+    def test_a_page_of_registrations_in_one_transaction(
+        self, directory: PersonDirectoryView
+    ) -> None:
+        alice, bob = uuid4(), uuid4()
+        directory.record_registrations(
+            [
+                entry(alice, month=3),
+                entry(bob, "370402", ("employer-2",)),
+                # Alice again, later in the same page: the later registration wins.
+                entry(alice, "370403", ("employer-3",), registration_id="reg-2", month=8),
+            ],
+            Tracking(APP, 30),
+        )
+        found = directory.scopes([alice, bob])
+        assert found[alice].region_code == "370403"
+        assert found[bob].region_code == "370402"
+        assert directory.max_tracking_id(APP) == 30
+
+    def test_a_page_without_registrations_still_moves_the_position(
+        self, directory: PersonDirectoryView
+    ) -> None:
+        directory.record_registrations([], Tracking(APP, 500))
+        assert directory.max_tracking_id(APP) == 500
+        with pytest.raises(IntegrityError):
+            directory.record_registrations([entry(uuid4())], Tracking(APP, 500))

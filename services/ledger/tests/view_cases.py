@@ -78,3 +78,11 @@ class HourBankViewCases:
         view.clear()
         assert view.facts_for([person], 2025) == {}
         assert view.max_tracking_id("ledger") is None
+
+    def test_a_page_without_facts_still_moves_the_position(self, view: HourBankView) -> None:
+        # A page of the event store may hold only events the read model does not show.
+        view.add_facts([], Tracking("ledger", 40))
+        assert view.max_tracking_id("ledger") == 40
+        person = uuid4()
+        view.add_facts([row(person, f"p-{person}", "1")], Tracking("ledger", 41))
+        assert len(view.facts_for([person], 2025)[person]) == 1

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from eventsourcing.persistence import InfrastructureFactory
-from eventsourcing.projection import ProjectionRunner
+from eventsourcing.persistence import InfrastructureFactory, TrackingRecorder
 from eventsourcing.utils import Environment
 
 from hourbank_common.postgres import ensure_schema, table_creation_lock
 from hourbank_common.settings import PostgresSettings, eventsourcing_env
 from hourbank_ledger.adapters.postgres_directory import PostgresPersonDirectory
 from hourbank_ledger.adapters.postgres_view import PostgresHourBankView
-from hourbank_ledger.application.directory import DirectoryProjection, PersonDirectoryView
+from hourbank_ledger.application.directory import DirectoryProjection
 from hourbank_ledger.application.ledger import Ledger
-from hourbank_ledger.application.read_model import HourBankProjection, HourBankView
+from hourbank_ledger.application.paged_projection import PagedProjector
+from hourbank_ledger.application.read_model import HourBankProjection
 
 
 def ledger_env(settings: PostgresSettings) -> dict[str, str]:
@@ -34,19 +34,6 @@ def build_view(settings: PostgresSettings) -> PostgresHourBankView:
         return factory.tracking_recorder(PostgresHourBankView)
 
 
-def build_projection_runner(
-    settings: PostgresSettings,
-) -> ProjectionRunner[Ledger, HourBankView]:
-    env = ledger_env(settings)
-    with table_creation_lock(settings.database_url.get_secret_value(), settings.database_schema):
-        return ProjectionRunner(
-            application_class=Ledger,
-            projection_class=HourBankProjection,
-            view_class=PostgresHourBankView,
-            env=env,
-        )
-
-
 def build_directory(settings: PostgresSettings) -> PostgresPersonDirectory:
     env = Environment(DirectoryProjection.name, ledger_env(settings))
     with table_creation_lock(settings.database_url.get_secret_value(), settings.database_schema):
@@ -54,15 +41,13 @@ def build_directory(settings: PostgresSettings) -> PostgresPersonDirectory:
         return factory.tracking_recorder(PostgresPersonDirectory)
 
 
-def build_directory_runner(
-    settings: PostgresSettings,
-) -> ProjectionRunner[Ledger, PersonDirectoryView]:
-    """The person directory, projected by the same projector process as the read model."""
-    env = ledger_env(settings)
-    with table_creation_lock(settings.database_url.get_secret_value(), settings.database_schema):
-        return ProjectionRunner(
-            application_class=Ledger,
-            projection_class=DirectoryProjection,
-            view_class=PostgresPersonDirectory,
-            env=env,
-        )
+def build_projector(settings: PostgresSettings) -> PagedProjector[TrackingRecorder]:
+    """The projector process's work: the hour-bank read model and the person directory,
+    each projected a page per transaction from the ledger's event store."""
+    return PagedProjector(
+        build_ledger(settings),
+        [
+            HourBankProjection(view=build_view(settings)),
+            DirectoryProjection(view=build_directory(settings)),
+        ],
+    )

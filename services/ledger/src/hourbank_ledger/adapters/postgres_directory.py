@@ -30,11 +30,11 @@ class PostgresPersonDirectory(PostgresTrackingRecorder, PersonDirectoryView):
             ).format(self.directory_table)
         )
 
-    def record_registration(self, entry: DirectoryEntry, tracking: Tracking) -> None:
+    def record_registrations(self, entries: Sequence[DirectoryEntry], tracking: Tracking) -> None:
         with self.datastore.transaction(commit=True) as curs:
             # An older registration arriving late leaves the kept one in place (the WHERE of
             # the upsert), with the same order as the aggregate: time, then event id.
-            curs.execute(
+            curs.executemany(
                 SQL(
                     "INSERT INTO {table} AS d VALUES (%s, %s, %s, %s, %s)"
                     " ON CONFLICT (person_id) DO UPDATE SET"
@@ -46,14 +46,16 @@ class PostgresPersonDirectory(PostgresTrackingRecorder, PersonDirectoryView):
                     ' WHERE (d.registered_at, d.registration_id COLLATE "C")'
                     ' < (excluded.registered_at, excluded.registration_id COLLATE "C")'
                 ).format(table=self.directory_table),
-                (
-                    entry.person_id,
-                    entry.region_code,
-                    list(entry.organisation_ids),
-                    entry.registration_id,
-                    entry.registered_at,
-                ),
-                prepare=True,
+                [
+                    (
+                        entry.person_id,
+                        entry.region_code,
+                        list(entry.organisation_ids),
+                        entry.registration_id,
+                        entry.registered_at,
+                    )
+                    for entry in entries
+                ],
             )
             self._insert_tracking(curs, tracking)
 

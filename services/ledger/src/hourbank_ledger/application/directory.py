@@ -57,9 +57,13 @@ class DirectoryEntry:
 
 
 class PersonDirectoryView(TrackingRecorder):
-    @abstractmethod
     def record_registration(self, entry: DirectoryEntry, tracking: Tracking) -> None:
         """Keep ``entry`` unless a later registration of the person is already kept."""
+        self.record_registrations([entry], tracking)
+
+    @abstractmethod
+    def record_registrations(self, entries: Sequence[DirectoryEntry], tracking: Tracking) -> None:
+        """``record_registration`` for several entries (perhaps none), in one transaction."""
 
     @abstractmethod
     def scopes(self, person_ids: Sequence[UUID]) -> dict[UUID, ResourceScope]: ...
@@ -72,12 +76,13 @@ class InMemoryPersonDirectory(POPOTrackingRecorder, PersonDirectoryView):
         super().__init__(**kwargs)
         self._entries: dict[UUID, DirectoryEntry] = {}
 
-    def record_registration(self, entry: DirectoryEntry, tracking: Tracking) -> None:
+    def record_registrations(self, entries: Sequence[DirectoryEntry], tracking: Tracking) -> None:
         with self._database_lock:
             self._assert_tracking_uniqueness(tracking)
-            kept = self._entries.get(entry.person_id)
-            if kept is None or entry.supersedes(kept):
-                self._entries[entry.person_id] = entry
+            for entry in entries:
+                kept = self._entries.get(entry.person_id)
+                if kept is None or entry.supersedes(kept):
+                    self._entries[entry.person_id] = entry
             self._insert_tracking(tracking)
 
     def scopes(self, person_ids: Sequence[UUID]) -> dict[UUID, ResourceScope]:
@@ -99,13 +104,25 @@ class DirectoryProjection(Projection[PersonDirectoryView]):
 
     @process_event.register
     def _(self, domain_event: PersonAffiliation.Registered, tracking: Tracking) -> None:
-        self.view.record_registration(
-            DirectoryEntry(
-                person_id=domain_event.person_id,
-                region_code=domain_event.region_code,
-                organisation_ids=tuple(domain_event.organisation_ids),
-                registration_id=domain_event.registration_id,
-                registered_at=domain_event.occurred_at,
-            ),
+        self.view.record_registration(directory_entry(domain_event), tracking)
+
+    def project_page(self, domain_events: Sequence[object], tracking: Tracking) -> None:
+        """A page of events and its position in one transaction (see paged_projection)."""
+        self.view.record_registrations(
+            [
+                directory_entry(e)
+                for e in domain_events
+                if isinstance(e, PersonAffiliation.Registered)
+            ],
             tracking,
         )
+
+
+def directory_entry(registered: PersonAffiliation.Registered) -> DirectoryEntry:
+    return DirectoryEntry(
+        person_id=registered.person_id,
+        region_code=registered.region_code,
+        organisation_ids=tuple(registered.organisation_ids),
+        registration_id=registered.registration_id,
+        registered_at=registered.occurred_at,
+    )

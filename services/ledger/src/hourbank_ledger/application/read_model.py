@@ -47,7 +47,7 @@ class HourBankView(TrackingRecorder):
 
     @abstractmethod
     def add_facts(self, rows: Sequence[FactRow], tracking: Tracking) -> None:
-        """Several rows and the position of the last, in one transaction (for a rebuild)."""
+        """Several rows (perhaps none) and a position, in one transaction."""
 
     @abstractmethod
     def facts_for(self, person_ids: Iterable[UUID], study_year: int) -> dict[UUID, list[FactRow]]:
@@ -102,6 +102,13 @@ class HourBankProjection(Projection[HourBankView]):
     @process_event.register
     def _(self, domain_event: HourBank.FactRecorded, tracking: Tracking) -> None:
         self.view.add_fact(fact_row(domain_event), tracking)
+
+    def project_page(self, domain_events: Sequence[object], tracking: Tracking) -> None:
+        """A page of events and its position in one transaction (see paged_projection)."""
+        self.view.add_facts(
+            [fact_row(e) for e in domain_events if isinstance(e, HourBank.FactRecorded)],
+            tracking,
+        )
 
 
 def fact_row(recorded: HourBank.FactRecorded) -> FactRow:

@@ -6,33 +6,18 @@ the same rows. Run it with the projector stopped (it is the read model's only wr
 
 from __future__ import annotations
 
-from eventsourcing.persistence import Tracking
-
 from hourbank_ledger.application.ledger import Ledger
-from hourbank_ledger.application.read_model import HourBankProjection, HourBankView, fact_row
-from hourbank_ledger.domain.hour_bank import HourBank
+from hourbank_ledger.application.paged_projection import DEFAULT_PAGE_SIZE, project_available
+from hourbank_ledger.application.read_model import HourBankProjection, HourBankView
 
 
-def rebuild_read_model(ledger: Ledger, view: HourBankView, *, batch_size: int = 1000) -> int:
+def rebuild_read_model(
+    ledger: Ledger, view: HourBankView, *, batch_size: int = DEFAULT_PAGE_SIZE
+) -> int:
     """Clear ``view`` and project every stored fact into it; returns the events replayed.
 
-    Each page of ``batch_size`` notifications is written in one transaction with the
-    position of its last one, not one transaction per event: a rebuild replays millions.
+    The same paged loop as the live projector: each page of ``batch_size`` notifications is
+    written in one transaction with its position, not one transaction per event.
     """
     view.clear()
-    replayed = 0
-    position = 0
-    while True:
-        notifications = ledger.recorder.select_notifications(
-            start=position + 1, limit=batch_size, topics=HourBankProjection.topics
-        )
-        if not notifications:
-            return replayed
-        rows = []
-        for notification in notifications:
-            recorded = ledger.mapper.to_domain_event(notification)
-            assert isinstance(recorded, HourBank.FactRecorded)  # the only topic selected
-            rows.append(fact_row(recorded))
-        position = notifications[-1].id
-        view.add_facts(rows, Tracking(ledger.name, position))
-        replayed += len(rows)
+    return project_available(ledger, HourBankProjection(view=view), page_size=batch_size)

@@ -1,21 +1,27 @@
 """Process entrypoint: ``python -m hourbank_ledger.entrypoints.projector``.
 
-Follows the ledger's event store (PostgreSQL LISTEN/NOTIFY subscription) and keeps the read
-tables up to date, each update in one transaction with its tracking record: the hour-bank
-read model and the person directory the API authorizes reads with. Two projections, two
-subscriptions with their own positions, one process.
+Follows the ledger's event store and keeps the read tables up to date: the hour-bank read
+model and the person directory the API authorizes reads with. Each projection is written a
+page of events per transaction, with its position (``application/paged_projection.py``);
+between catch-ups the process sleeps until the ledger's recorder sends a PostgreSQL
+notification, or at most a quarter of a second.
 """
 
 from __future__ import annotations
 
-import contextlib
 import signal
 import threading
 from types import FrameType
 
+from eventsourcing.postgres import PostgresApplicationRecorder
+
 from hourbank_common.logging import configure_logging, get_logger
 from hourbank_common.settings import PostgresSettings
-from hourbank_ledger.bootstrap import build_directory_runner, build_projection_runner
+from hourbank_ledger.adapters.postgres_wakeup import listening_to
+from hourbank_ledger.bootstrap import build_projector
+
+# Bounds how long a stop request waits, and how long a missed notification could delay.
+IDLE_WAIT_SECONDS = 0.25
 
 
 def main() -> None:
@@ -29,22 +35,19 @@ def main() -> None:
 
     signal.signal(signal.SIGTERM, _request_stop)
     signal.signal(signal.SIGINT, _request_stop)
-    with contextlib.ExitStack() as stack:
-        read_model = stack.enter_context(build_projection_runner(settings))
-        directory = stack.enter_context(build_directory_runner(settings))
-
-        def positions() -> dict[str, int | None]:
-            return {
-                "position": read_model.view.max_tracking_id(read_model.app_name),
-                "directory_position": directory.view.max_tracking_id(directory.app_name),
-            }
-
-        log.info("projector.started", **positions())
+    projector = build_projector(settings)
+    recorder = projector.ledger.recorder
+    assert isinstance(recorder, PostgresApplicationRecorder)
+    with listening_to(recorder) as wakeup:
+        log.info("projector.started", **projector.positions())
         while not stop.is_set():
-            # Each re-raises its processing error; a failing runner returns at once.
-            read_model.run_forever(timeout=0.25)
-            directory.run_forever(timeout=0.25)
-        log.info("projector.stopped", **positions())
+            projected = projector.run_once()
+            if projected:
+                log.debug("projector.projected", events=projected, **projector.positions())
+            else:
+                wakeup.wait(IDLE_WAIT_SECONDS)
+    projector.ledger.close()
+    log.info("projector.stopped", **projector.positions())
 
 
 if __name__ == "__main__":
