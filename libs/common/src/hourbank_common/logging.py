@@ -31,6 +31,8 @@ def configure_logging(service: str, level: str = "INFO", *, json: bool | None = 
     )
     structlog.configure(
         processors=[
+            # First, so a line below the level costs a level check, not a rendered event.
+            structlog.stdlib.filter_by_level,
             *shared,
             structlog.processors.StackInfoRenderer(),
             structlog.processors.format_exc_info,

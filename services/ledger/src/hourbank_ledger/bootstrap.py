@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from eventsourcing.persistence import InfrastructureFactory, TrackingRecorder
+from eventsourcing.postgres import PostgresAggregateRecorder
 from eventsourcing.utils import Environment
 
 from hourbank_common.postgres import ensure_schema, table_creation_lock
 from hourbank_common.settings import PostgresSettings, eventsourcing_env
+from hourbank_ledger.adapters.postgres_bulk_events import PostgresEventsOfMany
 from hourbank_ledger.adapters.postgres_directory import PostgresPersonDirectory
 from hourbank_ledger.adapters.postgres_view import PostgresHourBankView
 from hourbank_ledger.application.directory import DirectoryProjection
@@ -24,7 +26,10 @@ def ledger_env(settings: PostgresSettings) -> dict[str, str]:
 def build_ledger(settings: PostgresSettings) -> Ledger:
     env = ledger_env(settings)
     with table_creation_lock(settings.database_url.get_secret_value(), settings.database_schema):
-        return Ledger(env=env)
+        ledger = Ledger(env=env)
+    assert isinstance(ledger.recorder, PostgresAggregateRecorder)
+    ledger.events_of_many = PostgresEventsOfMany(ledger.recorder)
+    return ledger
 
 
 def build_view(settings: PostgresSettings) -> PostgresHourBankView:

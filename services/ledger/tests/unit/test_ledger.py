@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 from uuid import UUID, uuid4
 
 import pytest
-from eventsourcing.persistence import Tracking
+from eventsourcing.persistence import StoredEvent, Tracking
 
 from hourbank_contracts import (
     CourseCompletedV1,
@@ -133,3 +134,46 @@ def test_bank_id_is_derived_from_the_opaque_person_id() -> None:
     person = uuid4()
     assert HourBank.create_id(person) == HourBank.create_id(person)
     assert HourBank.create_id(person) != HourBank.create_id(uuid4())
+
+
+def test_a_batch_reads_every_bank_it_needs_in_one_call() -> None:
+    ledger = Ledger()
+    calls: list[list[UUID]] = []
+
+    def events_of_many(bank_ids: Sequence[UUID]) -> dict[UUID, list[StoredEvent]]:
+        calls.append(list(bank_ids))
+        found = {bank_id: list(ledger.recorder.select_events(bank_id)) for bank_id in bank_ids}
+        return {bank_id: stored for bank_id, stored in found.items() if stored}
+
+    ledger.events_of_many = events_of_many
+    known, newcomer = uuid4(), uuid4()
+    ledger.apply(completion(known, "1", version=1), KafkaPosition(TOPIC, 0, 0))
+    outcomes = ledger.apply_batch(
+        [
+            (completion(known, "1", version=1), KafkaPosition(TOPIC, 0, 1)),  # re-published
+            (completion(known, "2", version=2), KafkaPosition(TOPIC, 0, 2)),
+            (completion(newcomer, "3", version=1), KafkaPosition(TOPIC, 0, 3)),
+            (completion(newcomer, "4", version=2), KafkaPosition(TOPIC, 0, 4)),
+        ]
+    )
+    assert outcomes == [
+        Outcome.DUPLICATE_EVENT,
+        Outcome.APPLIED,
+        Outcome.APPLIED,
+        Outcome.APPLIED,
+    ]
+    assert len(calls) == 1
+    assert set(calls[0]) == {HourBank.create_id(known), HourBank.create_id(newcomer)}
+    known_bank, new_bank = ledger.get_bank(known), ledger.get_bank(newcomer)
+    assert known_bank is not None
+    assert new_bank is not None
+    assert len(known_bank.recorded_facts()) == 2
+    assert len(new_bank.recorded_facts()) == 2
+    # The banks read in one call are the banks the repository rebuilds one by one.
+    stranger = uuid4()
+    banks = ledger.get_banks([known, newcomer, stranger])
+    assert banks[stranger] is None
+    for person, rebuilt in ((known, known_bank), (newcomer, new_bank)):
+        bank = banks[person]
+        assert bank is not None
+        assert (bank.id, bank.version, bank.facts) == (rebuilt.id, rebuilt.version, rebuilt.facts)

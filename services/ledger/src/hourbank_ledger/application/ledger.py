@@ -8,15 +8,15 @@ recognised by its position, and a re-published one by its ``ce_id``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import cast
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, ProcessingEvent
+from eventsourcing.application import AggregateNotFoundError, ProcessingEvent, project_aggregate
 from eventsourcing.domain import DomainEventProtocol
-from eventsourcing.persistence import IntegrityError, Tracking
+from eventsourcing.persistence import IntegrityError, StoredEvent, Tracking
 from eventsourcing.projection import EventSourcedProjection
 
 from hourbank_contracts import Envelope, PersonRegisteredV1, PersonYearEvent
@@ -43,10 +43,18 @@ class KafkaPosition:
         return Tracking(f"{self.topic}:{self.partition}", self.offset + 1)
 
 
+EventsOfMany = Callable[[Sequence[UUID]], Mapping[UUID, Sequence[StoredEvent]]]
+"""Stored events of several aggregates, by aggregate id, each in version order."""
+
+
 class Ledger(EventSourcedProjection[UUID]):
     name = "ledger"
-    # Set only while apply_batch() runs a batch (see _apply_together).
-    _batch_banks: dict[UUID, HourBank] | None = None
+    # Set by the composition root to a one-query reader (adapters/postgres_bulk_events.py);
+    # without it, a batch's banks are read one repository query each.
+    events_of_many: EventsOfMany | None = None
+    # Set only while apply_batch() runs a batch (see _apply_together): a person's bank as
+    # the batch has changed it so far, or None when the person has no bank yet.
+    _batch_banks: dict[UUID, HourBank | None] | None = None
 
     def apply(self, envelope: Envelope, position: KafkaPosition) -> Outcome:
         tracking = position.tracking()
@@ -100,7 +108,9 @@ class Ledger(EventSourcedProjection[UUID]):
         first (still uncommitted) one instead of a stale copy from the database."""
         processing_event = ProcessingEvent[UUID](tracking=tracking)
         outcome_box: list[Outcome] = []
-        self._batch_banks = {}
+        self._batch_banks = self.get_banks(
+            {e.data.person_id for e in envelopes if isinstance(e.data, PersonYearEvent)}
+        )
         try:
             for envelope in envelopes:
                 delivery = cast("DomainEventProtocol[UUID]", _Delivery(envelope, outcome_box))
@@ -174,13 +184,28 @@ class Ledger(EventSourcedProjection[UUID]):
             return None
         return bank
 
+    def get_banks(self, person_ids: Iterable[UUID]) -> dict[UUID, HourBank | None]:
+        """The bank of each person (None for a person without one), in one query when the
+        composition root gave the ledger a reader of many aggregates' events."""
+        wanted = {HourBank.create_id(person_id): person_id for person_id in person_ids}
+        if self.events_of_many is None:
+            return {person_id: self.get_bank(person_id) for person_id in wanted.values()}
+        banks: dict[UUID, HourBank | None] = dict.fromkeys(wanted.values())
+        for bank_id, stored in self.events_of_many(list(wanted)).items():
+            bank = project_aggregate(None, (self.mapper.to_domain_event(s) for s in stored))
+            assert isinstance(bank, HourBank)
+            banks[wanted[bank_id]] = bank
+        return banks
+
     def _bank_for(self, person_id: UUID) -> HourBank:
         cache = self._batch_banks
         if cache is None:
             return self.get_bank(person_id) or HourBank(person_id)
-        if person_id not in cache:
-            cache[person_id] = self.get_bank(person_id) or HourBank(person_id)
-        return cache[person_id]
+        bank = cache.get(person_id) if person_id in cache else self.get_bank(person_id)
+        if bank is None:
+            bank = HourBank(person_id)
+        cache[person_id] = bank
+        return bank
 
 
 @dataclass(frozen=True)
