@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from http import HTTPStatus
 from typing import Any
 
@@ -12,7 +12,9 @@ import structlog
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hourbank_common.logging import get_logger
 
@@ -115,37 +117,58 @@ def install_http_plumbing(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _http_error_handler)
     app.add_exception_handler(ProblemError, _problem_handler)
 
-    @app.middleware("http")
-    async def canonical_log_line(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        correlation_id = request.headers.get(CORRELATION_HEADER) or str(uuid.uuid4())
-        started = time.perf_counter()
-        request.state.correlation_id = correlation_id
-        structlog.contextvars.bind_contextvars(correlation_id=correlation_id)
-        status = 500
-        try:
-            response = await call_next(request)
-            status = response.status_code
-            response.headers[CORRELATION_HEADER] = correlation_id
-            return response
-        finally:
-            # The route template, not the concrete path: paths carry opaque ids only, but
-            # a template keeps the line aggregatable.
-            route = request.scope.get("route")
-            _log.info(
-                "http.request",
-                method=request.method,
-                route=getattr(route, "path", request.url.path),
-                status=status,
-                duration_ms=round((time.perf_counter() - started) * 1000, 2),
-                **_request_context(request),
-            )
-            structlog.contextvars.unbind_contextvars("correlation_id")
+    app.add_middleware(CanonicalLogLine)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
+
+
+class CanonicalLogLine:
+    """Correlation id in and out, and one log line per request.
+
+    A plain ASGI middleware rather than ``@app.middleware("http")``: Starlette's
+    BaseHTTPMiddleware runs the endpoint in a second task and streams the response through
+    a memory channel, which cost the ledger API about 7 % of its CPU per request.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        correlation_id = Headers(scope=scope).get(CORRELATION_HEADER) or str(uuid.uuid4())
+        started = time.perf_counter()
+        # request.state is this dict: endpoints read the id and add log context through it.
+        state = scope.setdefault("state", {})
+        state["correlation_id"] = correlation_id
+        structlog.contextvars.bind_contextvars(correlation_id=correlation_id)
+        status = 500
+
+        async def send_with_correlation_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                MutableHeaders(scope=message)[CORRELATION_HEADER] = correlation_id
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_correlation_id)
+        finally:
+            # The route template, not the concrete path: paths carry opaque ids only, but
+            # a template keeps the line aggregatable.
+            route = scope.get("route")
+            _log.info(
+                "http.request",
+                method=scope["method"],
+                route=getattr(route, "path", scope["path"]),
+                status=status,
+                duration_ms=round((time.perf_counter() - started) * 1000, 2),
+                **dict(state.get("log_context", {})),
+            )
+            structlog.contextvars.unbind_contextvars("correlation_id")
 
 
 def add_log_context(request: Request, **fields: Any) -> None:
@@ -155,8 +178,3 @@ def add_log_context(request: Request, **fields: Any) -> None:
         context = {}
         request.state.log_context = context
     context.update(fields)
-
-
-def _request_context(request: Request) -> dict[str, Any]:
-    """Fields endpoints put on request.state for the canonical line (e.g. person_id)."""
-    return dict(getattr(request.state, "log_context", {}))
