@@ -13,7 +13,7 @@ from hourbank_ledger.application.queries import HourBankQueries
 from hourbank_ledger.application.read_model import FactRow, InMemoryHourBankView
 from hourbank_ledger.domain.fact_codec import encode_fact
 from hourbank_ledger.domain.policy import Credit, CreditKind, Subject
-from hourbank_ledger.entrypoints.http import create_app
+from hourbank_ledger.entrypoints.http import BatchOut, create_app
 from tests.support.auth import VERIFIER, bearer, province_admin
 
 ZAOZHUANG = "370400"
@@ -135,6 +135,34 @@ def test_batch_answers_each_person_once_in_request_order(bank: Bank) -> None:
     results = response.json()["results"]
     assert [r["person_id"] for r in results] == [str(short), str(done)]
     assert [r["compliant"] for r in results] == [False, True]
+
+
+def test_batch_documents_are_exactly_what_the_declared_model_serialises(bank: Bank) -> None:
+    # The batch endpoint serialises plain documents instead of VerdictOut models (speed);
+    # they must validate as the declared schema and read the same as the single query.
+    done, short = uuid4(), uuid4()
+    bank.course(done, Subject.PUBLIC, "30", when=datetime(2024, 3, 1, tzinfo=UTC))
+    bank.course(done, Subject.PROFESSIONAL, "61.5", when=datetime(2024, 3, 2, tzinfo=UTC))
+    bank.course(short, Subject.PUBLIC, "2", when=datetime(2024, 5, 1, tzinfo=UTC))
+    client = client_for(bank)
+    as_of = "2025-01-10T00:00:00+08:00"
+    response = client.post(
+        "/v1/hours/batch",
+        json={"study_year": 2024, "person_ids": [str(done), str(short)], "as_of": as_of},
+    )
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/json"
+    parsed = BatchOut.model_validate_json(response.content)
+    assert response.json() == parsed.model_dump(mode="json")
+    for result in response.json()["results"]:
+        single = client.get(
+            f"/v1/persons/{result['person_id']}/years/2024/hours", params={"as_of": as_of}
+        ).json()
+        assert {key: single[key] for key in result} == result
+    schema = client.get("/openapi.json").json()
+    assert schema["paths"]["/v1/hours/batch"]["post"]["responses"]["200"]["content"][
+        "application/json"
+    ]["schema"] == {"$ref": "#/components/schemas/BatchOut"}
 
 
 def test_batch_refuses_more_than_1000_persons(bank: Bank) -> None:

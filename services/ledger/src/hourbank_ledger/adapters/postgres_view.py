@@ -8,8 +8,10 @@ from uuid import UUID
 
 from eventsourcing.persistence import Tracking
 from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
+from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier
-from psycopg.types.json import Jsonb
+from psycopg.types.json import Jsonb, set_json_loads
+from pydantic_core import from_json
 
 from hourbank_ledger.application.read_model import FactRow, HourBankView
 
@@ -83,10 +85,16 @@ class PostgresHourBankView(PostgresTrackingRecorder, HourBankView):
 
     def facts_for(self, person_ids: Iterable[UUID], study_year: int) -> dict[UUID, list[FactRow]]:
         ids = list(person_ids)
-        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+        # Tuples, not eventsourcing's default dict rows: a 1,000-person batch reads thousands
+        # of rows, and building a dict per row was 8 % of the batch query's time.
+        with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
+            # jsonb parsed by pydantic-core (Rust) instead of the json module: a tenth of
+            # the batch query's time went to parsing the facts' JSON.
+            set_json_loads(from_json, curs)
             curs.execute(
                 SQL(
-                    "SELECT * FROM {} WHERE person_id = ANY(%s) AND study_year = %s"
+                    "SELECT entry_id, person_id, study_year, region_code, event_type, source,"
+                    " recorded_at, fact FROM {} WHERE person_id = ANY(%s) AND study_year = %s"
                     " ORDER BY entry_id"
                 ).format(self.facts_table),
                 (ids, study_year),
@@ -94,17 +102,10 @@ class PostgresHourBankView(PostgresTrackingRecorder, HourBankView):
             )
             rows = curs.fetchall()
         found: dict[UUID, list[FactRow]] = {}
-        for r in rows:
-            found.setdefault(r["person_id"], []).append(
+        for entry_id, person_id, year, region_code, event_type, source, recorded_at, fact in rows:
+            found.setdefault(person_id, []).append(
                 FactRow(
-                    entry_id=r["entry_id"],
-                    person_id=r["person_id"],
-                    study_year=r["study_year"],
-                    region_code=r["region_code"],
-                    event_type=r["event_type"],
-                    source=r["source"],
-                    recorded_at=r["recorded_at"],
-                    fact=r["fact"],
+                    entry_id, person_id, year, region_code, event_type, source, recorded_at, fact
                 )
             )
         return found

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from pathlib import Path as FilePath
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 import uvicorn
 from fastapi import FastAPI, Path, Query, Request, Response
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic_core import to_json
 
 from hourbank_common.auth import (
     CurrentPrincipal,
@@ -58,10 +59,6 @@ StudyYear = Annotated[int, Path(ge=2000, le=2100)]
 class TotalOut(BaseModel):
     raw: str = Field(description="Hours as submitted, before rules and caps.")
     credited: str = Field(description="Hours that count, after rules and caps.")
-
-    @classmethod
-    def of(cls, total: HoursTotal) -> TotalOut:
-        return cls(raw=format_hours(total.raw), credited=format_hours(total.credited))
 
 
 class RequirementOut(BaseModel):
@@ -121,32 +118,42 @@ class VerdictOut(BaseModel):
 
     @classmethod
     def of(cls, person_id: UUID, evaluation: Evaluation) -> VerdictOut:
-        return cls(
-            person_id=person_id,
-            study_year=evaluation.evaluated_year,
-            region_code=evaluation.region_code,
-            policy_version=evaluation.policy_version,
-            as_of=evaluation.as_of,
-            compliant=evaluation.compliant,
-            reasons=list(evaluation.reasons),
-            requirements=[
-                RequirementOut(
-                    name=check.name,
-                    required=format_hours(check.required),
-                    credited=format_hours(check.credited),
-                    met=check.met,
-                    reason=check.reason,
-                )
-                for check in evaluation.requirements
-            ],
-            hours_by_subject={
-                subject.value: TotalOut.of(total)
-                for subject, total in sorted(evaluation.by_subject.items())
-            },
-            hours_by_source={
-                source: TotalOut.of(total) for source, total in sorted(evaluation.by_source.items())
-            },
-        )
+        return cls.model_validate(verdict_document(person_id, evaluation))
+
+
+def _total(total: HoursTotal) -> dict[str, str]:
+    return {"raw": format_hours(total.raw), "credited": format_hours(total.credited)}
+
+
+def verdict_document(person_id: UUID, evaluation: Evaluation) -> dict[str, Any]:
+    """A ``VerdictOut`` as plain data. The batch endpoint serialises these directly: building
+    and validating a model per person was a quarter of a 1,000-person batch's time. A test
+    checks that every document validates as ``VerdictOut`` and serialises the same."""
+    return {
+        "person_id": person_id,
+        "study_year": evaluation.evaluated_year,
+        "region_code": evaluation.region_code,
+        "policy_version": evaluation.policy_version,
+        "as_of": evaluation.as_of,
+        "compliant": evaluation.compliant,
+        "reasons": list(evaluation.reasons),
+        "requirements": [
+            {
+                "name": check.name,
+                "required": format_hours(check.required),
+                "credited": format_hours(check.credited),
+                "met": check.met,
+                "reason": check.reason,
+            }
+            for check in evaluation.requirements
+        ],
+        "hours_by_subject": {
+            subject.value: _total(total) for subject, total in sorted(evaluation.by_subject.items())
+        },
+        "hours_by_source": {
+            source: _total(total) for source, total in sorted(evaluation.by_source.items())
+        },
+    }
 
 
 class YearHoursOut(VerdictOut):
@@ -291,8 +298,8 @@ def create_app(
             ),
         )
 
-    @app.post("/v1/hours/batch")
-    def batch(body: BatchIn, principal: CurrentPrincipal) -> BatchOut:
+    @app.post("/v1/hours/batch", response_model=BatchOut)
+    def batch(body: BatchIn, principal: CurrentPrincipal) -> Response:
         person_ids = list(dict.fromkeys(body.person_ids))  # each person once, in request order
         _authorize_batch(directory, principal, person_ids)
         try:
@@ -304,9 +311,10 @@ def create_app(
             )
         except answerable as error:
             raise _problem_for(error) from error
-        return BatchOut(
-            results=[VerdictOut.of(person_id, evaluations[person_id]) for person_id in person_ids]
-        )
+        # Serialised straight from plain data (see verdict_document); the declared
+        # response_model still documents the shape.
+        document = {"results": [verdict_document(pid, evaluations[pid]) for pid in person_ids]}
+        return Response(to_json(document), media_type="application/json")
 
     @app.get("/v1/persons/{person_id}/years/{study_year}/application-check")
     def application_check(
