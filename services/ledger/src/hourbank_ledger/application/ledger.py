@@ -78,39 +78,77 @@ class Ledger(EventSourcedProjection[UUID]):
         message: a commit (a WAL flush) per message capped the ledger at a few hundred events
         a second. Each transaction records the partition's highest position, and tracking
         only accepts increasing positions, so every message of the batch counts as tracked
-        once it commits and a redelivery of any of them is recognised."""
+        once it commits and a redelivery of any of them is recognised.
+
+        Round trips per batch are few on purpose (each one is latency for every event in
+        the batch): the banks of the whole batch are read in one query, and each
+        partition's position comes from what this process last committed (see
+        ``_known_positions``), then one transaction per partition."""
         outcomes: dict[int, Outcome] = {}
         by_partition: dict[str, list[int]] = {}
         for index, (_, position) in enumerate(deliveries):
             by_partition.setdefault(position.tracking().application_name, []).append(index)
+        fresh_by_partition: dict[str, list[int]] = {}
         for name, indexes in by_partition.items():
-            tracked = self.recorder.max_tracking_id(name) or 0
+            tracked = self._tracked_position(name)
             fresh = [i for i in indexes if deliveries[i][1].tracking().notification_id > tracked]
             outcomes.update((i, Outcome.ALREADY_TRACKED) for i in indexes if i not in fresh)
-            if not fresh:
-                continue
+            if fresh:
+                fresh_by_partition[name] = fresh
+        banks = self.get_banks(
+            {
+                data.person_id
+                for indexes in fresh_by_partition.values()
+                for i in indexes
+                if isinstance(data := deliveries[i][0].data, PersonYearEvent)
+            }
+        )
+        for name, fresh in fresh_by_partition.items():
             last = max(deliveries[i][1].tracking().notification_id for i in fresh)
+            envelopes = [deliveries[i][0] for i in fresh]
             try:
-                decided = self._apply_together(
-                    [deliveries[i][0] for i in fresh], Tracking(name, last)
-                )
+                decided = self._apply_together(envelopes, Tracking(name, last), banks)
             except IntegrityError:
                 # Another consumer instance recorded some of these first (after a rebalance),
                 # or two messages in the batch raced for one aggregate outside the bank cache:
-                # nothing of this transaction was written, so settle them one by one.
+                # nothing of this transaction was written, so settle them one by one. The
+                # banks it touched hold events that were never recorded: forget them.
+                for envelope in envelopes:
+                    if isinstance(envelope.data, PersonYearEvent):
+                        banks.pop(envelope.data.person_id, None)
+                self._known_positions.pop(name, None)
                 decided = [self.apply(*deliveries[i]) for i in fresh]
+            else:
+                self._known_positions[name] = last
             outcomes.update(zip(fresh, decided, strict=True))
         return [outcomes[i] for i in range(len(deliveries))]
 
-    def _apply_together(self, envelopes: list[Envelope], tracking: Tracking) -> list[Outcome]:
+    @property
+    def _known_positions(self) -> dict[str, int]:
+        """The position this process last committed per topic-partition. Only a hint, which
+        saves a query per partition per batch: if another instance has moved a partition on
+        since (a rebalance), the batch's tracking record is refused, nothing is written, and
+        the one-by-one fallback reads the truth from the database."""
+        known: dict[str, int] = self.__dict__.setdefault("_known_positions_by_name", {})
+        return known
+
+    def _tracked_position(self, name: str) -> int:
+        if name not in self._known_positions:
+            self._known_positions[name] = self.recorder.max_tracking_id(name) or 0
+        return self._known_positions[name]
+
+    def _apply_together(
+        self,
+        envelopes: list[Envelope],
+        tracking: Tracking,
+        banks: dict[UUID, HourBank | None],
+    ) -> list[Outcome]:
         """What process_event() does for one event, for several: the same policy, one
-        recording. Banks are cached for the batch, so a person's second fact in it sees the
+        recording. ``banks`` is the batch's cache, so a person's second fact in it sees the
         first (still uncommitted) one instead of a stale copy from the database."""
         processing_event = ProcessingEvent[UUID](tracking=tracking)
         outcome_box: list[Outcome] = []
-        self._batch_banks = self.get_banks(
-            {e.data.person_id for e in envelopes if isinstance(e.data, PersonYearEvent)}
-        )
+        self._batch_banks = banks
         try:
             for envelope in envelopes:
                 delivery = cast("DomainEventProtocol[UUID]", _Delivery(envelope, outcome_box))
