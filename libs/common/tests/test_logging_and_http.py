@@ -1,12 +1,14 @@
 from __future__ import annotations
 
+import gc
 import json
 
 import pytest
 from fastapi import FastAPI, Request
 from fastapi.testclient import TestClient
 
-from hourbank_common.http import ProblemError, install_http_plumbing
+import hourbank_common.http
+from hourbank_common.http import ProblemError, install_http_plumbing, serve
 from hourbank_common.logging import configure_logging
 
 
@@ -37,3 +39,21 @@ def test_one_json_line_per_request_with_context(capsys: pytest.CaptureFixture[st
     assert first["person_id"] == "opaque-1"
     assert first["route"] == "/things/{thing_id}"  # the template, not the concrete path
     assert requests[1]["status"] == 404
+
+
+def test_serve_hides_what_was_built_before_it_from_the_collector(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    seen: dict[str, object] = {}
+
+    def run(app: FastAPI, **options: object) -> None:
+        seen.update(options, frozen=gc.get_freeze_count())
+
+    monkeypatch.setattr(hourbank_common.http.uvicorn, "run", run)
+    try:
+        serve(FastAPI(), host="127.0.0.1", port=8999)
+    finally:
+        gc.unfreeze()
+    assert isinstance(seen["frozen"], int)
+    assert seen["frozen"] > 0
+    assert (seen["host"], seen["port"], seen["log_config"]) == ("127.0.0.1", 8999, None)

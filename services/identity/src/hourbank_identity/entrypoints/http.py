@@ -14,7 +14,6 @@ from decimal import Decimal
 from typing import Annotated, Any
 from uuid import UUID
 
-import uvicorn
 from fastapi import FastAPI, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from jwt.algorithms import OKPAlgorithm
@@ -26,7 +25,7 @@ from hourbank_common.auth import (
     install_authentication,
     require_role,
 )
-from hourbank_common.http import ProblemError, add_log_context, install_http_plumbing
+from hourbank_common.http import ProblemError, add_log_context, install_http_plumbing, serve
 from hourbank_common.logging import configure_logging
 from hourbank_identity.application.organisation_search import (
     OrganisationEntry,
@@ -485,7 +484,7 @@ def main() -> None:
     settings = IdentityApiSettings()
     configure_logging("identity-api", settings.log_level, json=settings.log_json)
     app = create_app(build_identity_application(settings), build_search_view(settings))
-    uvicorn.run(app, host=settings.http_host, port=settings.http_port, log_config=None)
+    serve(app, host=settings.http_host, port=settings.http_port)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,6 @@ from decimal import Decimal
 from typing import Annotated
 from uuid import UUID
 
-import uvicorn
 from fastapi import FastAPI, Request, Response, status
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
@@ -27,7 +26,7 @@ from hourbank_common.auth import (
     install_authentication,
     require_role,
 )
-from hourbank_common.http import ProblemError, add_log_context, install_http_plumbing
+from hourbank_common.http import ProblemError, add_log_context, install_http_plumbing, serve
 from hourbank_common.logging import configure_logging
 from hourbank_learning.application.service import (
     ConflictingCompletionError,
@@ -180,7 +179,7 @@ def main() -> None:
     settings = LearningApiSettings()
     configure_logging("learning-api", settings.log_level, json=settings.log_json)
     app = create_app(build_learning_application(settings), verifier=settings.verifier())
-    uvicorn.run(app, host=settings.http_host, port=settings.http_port, log_config=None)
+    serve(app, host=settings.http_host, port=settings.http_port)
 
 
 if __name__ == "__main__":

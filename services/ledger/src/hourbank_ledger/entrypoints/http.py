@@ -16,7 +16,6 @@ from pathlib import Path as FilePath
 from typing import Annotated, Any
 from uuid import UUID
 
-import uvicorn
 from fastapi import FastAPI, Path, Query, Request, Response
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from pydantic_core import to_json
@@ -29,7 +28,7 @@ from hourbank_common.auth import (
     authorize_read,
     install_authentication,
 )
-from hourbank_common.http import ProblemError, add_log_context, install_http_plumbing
+from hourbank_common.http import ProblemError, add_log_context, install_http_plumbing, serve
 from hourbank_common.logging import configure_logging
 from hourbank_ledger.adapters.statement_pdf import DEFAULT_FONT, render_statement
 from hourbank_ledger.application.directory import PersonDirectory
@@ -420,7 +419,7 @@ def main() -> None:
         verifier=settings.verifier(),
         statement_font=settings.statement_font,
     )
-    uvicorn.run(app, host=settings.http_host, port=settings.http_port, log_config=None)
+    serve(app, host=settings.http_host, port=settings.http_port)
 
 
 if __name__ == "__main__":
