@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import time
 import uuid
 from collections.abc import Sequence
@@ -19,6 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hourbank_common.logging import get_logger
+from hourbank_common.runtime import settle_startup_objects
 
 PROBLEM_JSON = "application/problem+json"
 CORRELATION_HEADER = "X-Correlation-ID"
@@ -185,11 +185,9 @@ def add_log_context(request: Request, **fields: Any) -> None:
 def serve(app: FastAPI, *, host: str, port: int) -> None:
     """Run an HTTP service (uvicorn, which picks up uvloop and httptools; our own logging).
 
-    Everything built until now (the app, its routes and models, policies, libraries) lives as
-    long as the process, so it is moved out of the garbage collector's sight first. Without
-    that, every full collection walked those objects again: 60–90 ms pauses, several a
-    minute under load, which set the ledger API's p99 (docs/benchmarks.md).
+    What startup built is first moved out of the garbage collector's sight: without that,
+    full collections paused the ledger API 60-90 ms several times a minute, which set its
+    p99 (``runtime.py``, docs/benchmarks.md).
     """
-    gc.collect()
-    gc.freeze()
+    settle_startup_objects()
     uvicorn.run(app, host=host, port=port, log_config=None)

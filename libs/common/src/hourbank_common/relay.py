@@ -19,6 +19,7 @@ from eventsourcing.application import Application
 from eventsourcing.persistence import Tracking, TrackingRecorder
 
 from hourbank_common.logging import get_logger
+from hourbank_common.runtime import settle_startup_objects
 from hourbank_contracts import Envelope
 
 _log = get_logger("hourbank.relay")
@@ -113,6 +114,7 @@ async def run_until_signalled(
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     await broker.start()
+    settle_startup_objects()
     try:
         await relay.run(stop, idle_poll_seconds)
     finally:

@@ -8,6 +8,7 @@ from faststream import FastStream
 
 from hourbank_common.kafka import make_broker
 from hourbank_common.logging import configure_logging
+from hourbank_common.runtime import settle_startup_objects
 from hourbank_ledger.adapters.kafka_consumer import register_ledger_consumer
 from hourbank_ledger.bootstrap import build_ledger
 from hourbank_ledger.config import LedgerConsumerSettings
@@ -28,7 +29,10 @@ def build_app(settings: LedgerConsumerSettings) -> FastStream:
 def main() -> None:
     settings = LedgerConsumerSettings()
     configure_logging("ledger-consumer", settings.log_level, json=settings.log_json)
-    asyncio.run(build_app(settings).run())
+    app = build_app(settings)
+    # Allocation-heavy: +21 % events/s in an A/B on the projection benchmark.
+    settle_startup_objects(allocation_heavy=True)
+    asyncio.run(app.run())
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ from types import FrameType
 from eventsourcing.postgres import PostgresApplicationRecorder
 
 from hourbank_common.logging import configure_logging, get_logger
+from hourbank_common.runtime import settle_startup_objects
 from hourbank_common.settings import PostgresSettings
 from hourbank_ledger.adapters.postgres_wakeup import listening_to
 from hourbank_ledger.bootstrap import build_projector
@@ -38,6 +39,7 @@ def main() -> None:
     projector = build_projector(settings)
     recorder = projector.ledger.recorder
     assert isinstance(recorder, PostgresApplicationRecorder)
+    settle_startup_objects(allocation_heavy=True)
     with listening_to(recorder) as wakeup:
         log.info("projector.started", **projector.positions())
         while not stop.is_set():
