@@ -39,7 +39,7 @@ def main() -> None:
     projector = build_projector(settings)
     recorder = projector.ledger.recorder
     assert isinstance(recorder, PostgresApplicationRecorder)
-    settle_startup_objects(allocation_heavy=True)
+    settle_startup_objects()
     with listening_to(recorder) as wakeup:
         log.info("projector.started", **projector.positions())
         while not stop.is_set():
