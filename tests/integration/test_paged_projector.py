@@ -2,43 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from decimal import Decimal
 from uuid import uuid4
 
 from eventsourcing.postgres import PostgresApplicationRecorder
 from pydantic import SecretStr
 
 from hourbank_common.settings import PostgresSettings
-from hourbank_contracts import CourseCompletedV1, Subject, envelope_for
 from hourbank_ledger.adapters.postgres_wakeup import listening_to
 from hourbank_ledger.application.ledger import KafkaPosition, Ledger
 from hourbank_ledger.bootstrap import build_ledger, build_projector, build_view
-
-
-def _completion(person: object, number: int) -> object:
-    return envelope_for(
-        CourseCompletedV1(
-            person_id=person,
-            region_code="370400",
-            study_year=2024,
-            subject=Subject.PUBLIC,
-            hours=Decimal("1"),
-            source_ref=f"c:{number}",
-            occurred_at=datetime(2024, 5, 1, tzinfo=UTC),
-            course_id=f"C{number}",
-        ),
-        source="/hourbank/learning",
-        event_id=f"paged-{number}-{person}",
-    )
+from services.ledger.tests.unit.test_ledger import completion
 
 
 def _record(ledger: Ledger, count: int, first_offset: int) -> None:
     person = uuid4()
     for number in range(count):
         ledger.apply(
-            _completion(person, number), KafkaPosition("it.paged", 0, first_offset + number)
-        )  # type: ignore[arg-type]
+            completion(person, "1", version=number + 1),
+            KafkaPosition("it.paged", 0, first_offset + number),
+        )
 
 
 def test_a_recorded_event_wakes_the_projector_and_pages_project_it(
