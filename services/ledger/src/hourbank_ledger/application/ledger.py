@@ -18,6 +18,7 @@ from eventsourcing.application import AggregateNotFoundError, ProcessingEvent, p
 from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import IntegrityError, StoredEvent, Tracking
 from eventsourcing.projection import EventSourcedProjection
+from eventsourcing.utils import EnvType
 
 from hourbank_contracts import Envelope, PersonRegisteredV1, PersonYearEvent
 from hourbank_ledger.application.contract_facts import fact_from
@@ -55,6 +56,14 @@ class Ledger(EventSourcedProjection[UUID]):
     # Set only while apply_batch() runs a batch (see _apply_together): a person's bank as
     # the batch has changed it so far, or None when the person has no bank yet.
     _batch_banks: dict[UUID, HourBank | None] | None = None
+
+    def __init__(self, env: EnvType | None = None) -> None:
+        super().__init__(env)
+        # The position this process last committed per topic-partition. Only a hint, which
+        # saves a query per partition per batch: if another instance has moved a partition
+        # on since (a rebalance), the batch's tracking record is refused, nothing is
+        # written, and the one-by-one fallback reads the truth from the database.
+        self._known_positions: dict[str, int] = {}
 
     def apply(self, envelope: Envelope, position: KafkaPosition) -> Outcome:
         tracking = position.tracking()
@@ -122,15 +131,6 @@ class Ledger(EventSourcedProjection[UUID]):
                 self._known_positions[name] = last
             outcomes.update(zip(fresh, decided, strict=True))
         return [outcomes[i] for i in range(len(deliveries))]
-
-    @property
-    def _known_positions(self) -> dict[str, int]:
-        """The position this process last committed per topic-partition. Only a hint, which
-        saves a query per partition per batch: if another instance has moved a partition on
-        since (a rebalance), the batch's tracking record is refused, nothing is written, and
-        the one-by-one fallback reads the truth from the database."""
-        known: dict[str, int] = self.__dict__.setdefault("_known_positions_by_name", {})
-        return known
 
     def _tracked_position(self, name: str) -> int:
         if name not in self._known_positions:
