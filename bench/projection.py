@@ -14,6 +14,7 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -76,6 +77,47 @@ class RowCounter:
 
     def close(self) -> None:
         self.conn.close()
+
+
+@dataclass(frozen=True)
+class RowTiming:
+    """When rows first appeared and when the target count was reached (perf_counter)."""
+
+    first_at: float
+    first_rows: int
+    done_at: float
+    rows: int
+
+    @property
+    def seconds(self) -> float:
+        return self.done_at - self.first_at
+
+    @property
+    def rate(self) -> float:
+        return (self.rows - self.first_rows) / self.seconds
+
+
+def time_rows(
+    counter: RowCounter, target: int, *, alive: Callable[[], None], timeout: float, what: str
+) -> RowTiming:
+    """Probe the row count until it reaches ``target``; the clock starts at the first row
+    seen, so process start-up is not part of the measurement. ``alive`` raises if a process
+    under test has died."""
+    first: tuple[float, int] | None = None
+    deadline = time.monotonic() + timeout
+    while True:
+        alive()
+        rows = counter()
+        now = time.perf_counter()
+        if rows and first is None:
+            first = (now, rows)
+        if rows >= target:
+            assert first is not None
+            return RowTiming(first[0], first[1], now, rows)
+        if time.monotonic() > deadline:
+            msg = f"{what}: {rows:,}/{target:,} rows at the deadline"
+            raise RuntimeError(msg)
+        time.sleep(0.2)  # a polling interval, not a wait for a condition
 
 
 @dataclass
@@ -142,24 +184,18 @@ class ProjectionBench:
                 service("consumer", CONSUMER, env) as consumer,
                 service("projector", PROJECTOR, env) as projector,
             ):
-                first_at: float | None = None
-                first_rows = 0
-                deadline = time.monotonic() + self.timeout
-                while True:
+
+                def alive() -> None:
                     consumer.assert_running()
                     projector.assert_running()
-                    rows = counter()
-                    now = time.perf_counter()
-                    if rows and first_at is None:
-                        first_at, first_rows = now, rows
-                    if rows >= self.expected_rows:
-                        break
-                    if time.monotonic() > deadline:
-                        msg = f"b1 subject: {rows:,}/{self.expected_rows:,} rows at the deadline"
-                        raise RuntimeError(msg)
-                    time.sleep(0.2)  # a polling interval, not a wait for a condition
-                done_at = now
-                assert first_at is not None
+
+                timing = time_rows(
+                    counter,
+                    self.expected_rows,
+                    alive=alive,
+                    timeout=self.timeout,
+                    what="b1 subject",
+                )
                 memory = {
                     "consumer_rss_mib": peak_rss_mib(pid_of(consumer)),
                     "projector_rss_mib": peak_rss_mib(pid_of(projector)),
@@ -172,11 +208,10 @@ class ProjectionBench:
             else:
                 self.infra.drop_schema(schema)
         # Rated per event: the rows measured stand for their share of the topic's events.
-        share = (self.expected_rows - first_rows) / self.expected_rows
-        seconds = done_at - first_at
+        share = (self.expected_rows - timing.first_rows) / self.expected_rows
         return {
-            "rate": self.workload.events * share / seconds,
-            "seconds": seconds,
+            "rate": self.workload.events * share / timing.seconds,
+            "seconds": timing.seconds,
             **memory,
             "exactly_once": exactly_once,
         }

@@ -22,7 +22,7 @@ from uuid import UUID
 from pydantic import SecretStr
 
 from bench.harness import ROOT, Infra, alternate, log, ratios, series, service
-from bench.projection import PROJECTOR, RowCounter
+from bench.projection import PROJECTOR, RowCounter, time_rows
 from bench.workload import SOURCE, Workload, _event
 from hourbank_common.settings import PostgresSettings
 from hourbank_contracts import envelope_for, event_id_for
@@ -127,25 +127,16 @@ class RebuildBench:
         counter = RowCounter(self.infra.database_url, self.schema)
         try:
             with service("projector", PROJECTOR, self.env()) as projector:
-                first_at: float | None = None
-                first_rows = 0
-                deadline = time.monotonic() + self.timeout
-                while True:
-                    projector.assert_running()
-                    rows = counter()
-                    now = time.perf_counter()
-                    if rows and first_at is None:
-                        first_at, first_rows = now, rows
-                    if rows >= self.baseline_rows:
-                        break
-                    if time.monotonic() > deadline:
-                        msg = f"b2 baseline: {rows:,} rows at the deadline"
-                        raise RuntimeError(msg)
-                    time.sleep(0.2)  # a polling interval, not a wait for a condition
+                timing = time_rows(
+                    counter,
+                    self.baseline_rows,
+                    alive=projector.assert_running,
+                    timeout=self.timeout,
+                    what="b2 baseline",
+                )
         finally:
             counter.close()
-        assert first_at is not None
-        return {"rate": (rows - first_rows) / (now - first_at), "rows": rows}
+        return {"rate": timing.rate, "rows": timing.rows}
 
     def run(self, pairs: int) -> dict[str, Any]:
         self.prepare()
