@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Iterator
 
@@ -8,7 +7,7 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from tests.support.auth import PUBLIC_KEY_ENV
+from tests.support import system
 from tests.support.ledger_db import LedgerTables
 
 
@@ -35,17 +34,7 @@ def run_id() -> str:
 
 @pytest.fixture
 def ledger_env(database_url: str, kafka_bootstrap: str, schema: str, run_id: str) -> dict[str, str]:
-    return {
-        "DATABASE_URL": database_url,
-        "DATABASE_SCHEMA": schema,
-        "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
-        "LEDGER_TOPICS": json.dumps([f"it.{run_id}.learning"]),
-        "LEDGER_GROUP_ID": f"it-ledger-{run_id}",
-        "LEDGER_DEAD_LETTER_TOPIC": f"it.{run_id}.dead-letter",
-        "LEARNING_TOPIC": f"it.{run_id}.learning",
-        # The api processes check tokens minted by tests.support.auth with the session's key.
-        **PUBLIC_KEY_ENV,
-    }
+    return system.ledger_env(database_url, kafka_bootstrap, schema, run_id)
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ appears in any log line of any process or in any record on the identity topic.
 from __future__ import annotations
 
 import asyncio
-import base64
 import json
 import os
 import subprocess
@@ -23,9 +22,9 @@ import pytest
 from stdnum.cn import uscc
 from stdnum.iso7064 import mod_11_2
 
-from tests.support.auth import KEYS
+from tests.support import system
 from tests.support.kafka_io import read_all
-from tests.support.processes import ROOT, ServiceProcess, free_port
+from tests.support.processes import ROOT
 from tests.support.waiting import wait_until
 
 PASSWORD = "amber-lantern-quarry-82"
@@ -56,55 +55,22 @@ ORGANISATIONS = (
 
 @pytest.fixture
 def identity_env(ledger_env: dict[str, str], run_id: str) -> dict[str, str]:
-    return {
-        **ledger_env,
-        "IDENTITY_TOPIC": f"it.{run_id}.identity",
-        "LEDGER_TOPICS": json.dumps([f"it.{run_id}.learning", f"it.{run_id}.identity"]),
-        "IDENTITY_PII_MASTER_KEY": base64.b64encode(os.urandom(32)).decode(),
-        "IDENTITY_LOOKUP_KEY": base64.b64encode(os.urandom(32)).decode(),
-        # The session's key pair: identity signs, the ledger api verifies.
-        "AUTH_JWT_PRIVATE_KEY": KEYS.private_pem,
-    }
+    return system.identity_env(ledger_env, run_id)
 
 
 @pytest.fixture
 def services(identity_env: dict[str, str]) -> Iterator[dict[str, Any]]:
-    identity_port, ledger_port = free_port(), free_port()
-    processes = {
-        "identity-api": ServiceProcess(
-            "identity-api",
-            "hourbank_identity.entrypoints.http",
-            {**identity_env, "HTTP_PORT": str(identity_port)},
-        ),
-        "identity-relay": ServiceProcess(
-            "identity-relay", "hourbank_identity.entrypoints.relay", identity_env
-        ),
-        "identity-projector": ServiceProcess(
-            "identity-projector", "hourbank_identity.entrypoints.projector", identity_env
-        ),
-        "consumer": ServiceProcess(
-            "consumer", "hourbank_ledger.entrypoints.consumer", identity_env
-        ),
-        "projector": ServiceProcess(
-            "projector", "hourbank_ledger.entrypoints.projector", identity_env
-        ),
-        "ledger-api": ServiceProcess(
-            "ledger-api",
-            "hourbank_ledger.entrypoints.http",
-            {**identity_env, "HTTP_PORT": str(ledger_port)},
-        ),
-    }
-    for process in processes.values():
-        process.start()
-    identity_url = f"http://127.0.0.1:{identity_port}"
-    ledger_url = f"http://127.0.0.1:{ledger_port}"
+    kinds = [kind for kind in system.PROCESS_MODULES if not kind.startswith("learning-")]
+    processes = system.System(identity_env, kinds)
     try:
-        processes["identity-api"].wait_healthy(identity_url, timeout=60)
-        processes["ledger-api"].wait_healthy(ledger_url, timeout=60)
-        yield {"identity": identity_url, "ledger": ledger_url, "processes": processes}
+        processes.start()
+        yield {
+            "identity": processes.urls["identity-api"],
+            "ledger": processes.urls["ledger-api"],
+            "processes": processes.processes,
+        }
     finally:
-        for process in processes.values():
-            process.stop()
+        processes.stop()
 
 
 def _bootstrap_province_admin(env: dict[str, str]) -> str:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from typing import Protocol
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from hourbank_common.kafka import SAFE_PRODUCER_SETTINGS
@@ -59,3 +60,80 @@ async def read_all(
     finally:
         await consumer.stop()
     return records
+
+
+async def delete_topics(bootstrap: str, names: Sequence[str]) -> None:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        await admin.delete_topics(list(names))
+    finally:
+        await admin.close()
+
+
+async def read_to_end(bootstrap: str, topic: str, timeout: float) -> list[ConsumerRecord]:
+    """Every record on ``topic`` up to the end offsets it has once this reader is assigned."""
+    consumer = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=bootstrap,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        group_id=None,
+    )
+    await consumer.start()
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    fetched: list[ConsumerRecord] = []
+    try:
+        # Without a group every partition of the topic is assigned, once its metadata came.
+        while not consumer.assignment():
+            if loop.time() > deadline:
+                raise TimeoutError(f"no partitions of {topic} within {timeout}s")
+            for partition_records in (await consumer.getmany(timeout_ms=100)).values():
+                fetched.extend(partition_records)
+        partitions = sorted(consumer.assignment())
+        ends = await consumer.end_offsets(partitions)
+        while [tp for tp in partitions if await consumer.position(tp) < ends[tp]]:
+            if loop.time() > deadline:
+                raise TimeoutError(f"could not read {topic} to its end within {timeout}s")
+            for partition_records in (await consumer.getmany(timeout_ms=500)).values():
+                fetched.extend(partition_records)
+    finally:
+        await consumer.stop()
+    return [r for r in fetched if r.offset < ends.get(TopicPartition(r.topic, r.partition), 0)]
+
+
+class Sendable(Protocol):
+    """What ``republish`` needs of a record (a ConsumerRecord has it)."""
+
+    @property
+    def topic(self) -> str: ...
+    @property
+    def partition(self) -> int: ...
+    @property
+    def key(self) -> bytes | None: ...
+    @property
+    def value(self) -> bytes | None: ...
+    @property
+    def headers(self) -> Sequence[tuple[str, bytes]]: ...
+
+
+async def republish(bootstrap: str, records: Sequence[Sendable]) -> None:
+    """Send copies of ``records``, in the order given, each to its own topic and partition
+    (the same key, value and headers: to a consumer, a redelivery)."""
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, **SAFE_PRODUCER_SETTINGS)
+    await producer.start()
+    try:
+        futures = [
+            await producer.send(
+                r.topic,
+                value=r.value,
+                key=r.key,
+                partition=r.partition,
+                headers=list(r.headers),
+            )
+            for r in records
+        ]
+        await asyncio.gather(*futures)
+    finally:
+        await producer.stop()
