@@ -324,7 +324,7 @@ class Supervisor:
         child.restart_at = time.monotonic() + delay
         self.say(
             f"{child.name} exited with {returncode} after {ran_for:.1f} s; "
-            f"starting it again in {delay:.0f} s"
+            f"starting it again in {delay:.1f} s"
         )
 
     def shutdown(self, grace: float = 15) -> None:
