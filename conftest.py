@@ -16,6 +16,13 @@ import pytest
 from tests.support.infra import InfraUnavailableError, provide_database_url, provide_kafka
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "restarts_infra: restarts PostgreSQL / kills Kafka (needs this checkout's scripts/infra)",
+    )
+
+
 def _unavailable(what: str, error: Exception) -> None:
     message = f"{what} is not available: {error}"
     if os.environ.get("HOURBANK_REQUIRE_INFRA") == "1":

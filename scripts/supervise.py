@@ -1,7 +1,10 @@
 """Runs the local system's processes in the foreground with prefixed logs.
 
 Used by scripts/run-local, which also stops the infrastructure afterwards. Ctrl-C (or
-SIGTERM) stops every process; so does any process exiting on its own.
+SIGTERM) stops every process. A process that exits on its own is started again after a
+backoff, as Kubernetes restarts a crashed container (``RestartPolicy``: 1 s, doubling up to
+30 s, back to 1 s once it had run for 60 s); every line it wrote, its last traceback included,
+is printed before it is restarted.
 
 Once identity's API answers, the bootstrap province administrator is created (the one-off
 ``admin create-province-admin`` command) and its one-time activation code is printed here.
@@ -25,8 +28,10 @@ import sys
 import threading
 import time
 import urllib.request
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
@@ -187,6 +192,159 @@ class AdminBootstrap(threading.Thread):
         )
 
 
+@dataclass
+class RestartPolicy:
+    """When to start a crashed process again: Kubernetes' CrashLoopBackOff, shorter.
+
+    The delay doubles with each consecutive crash, from ``initial`` up to ``cap``; a process
+    that ran at least ``healthy_after`` seconds before it exited starts the count afresh.
+    """
+
+    initial: float = 1.0
+    cap: float = 30.0
+    healthy_after: float = 60.0
+    consecutive_crashes: int = 0
+
+    def delay_after_exit(self, ran_for: float) -> float:
+        if ran_for >= self.healthy_after:
+            self.consecutive_crashes = 0
+        delay: float = min(self.cap, self.initial * 2.0**self.consecutive_crashes)
+        self.consecutive_crashes += 1
+        return delay
+
+
+@dataclass
+class ChildSpec:
+    argv: Sequence[str]
+    env: Mapping[str, str]
+    prefix: str
+
+
+@dataclass
+class Child:
+    name: str
+    spec: ChildSpec
+    policy: RestartPolicy
+    process: subprocess.Popen[bytes] | None = None
+    started_at: float = 0.0
+    restart_at: float | None = None
+    restarts: int = 0
+    pending: bytes = field(default=b"", repr=False)
+
+
+class Supervisor:
+    """Runs ``specs`` as child processes, prefixes and prints every line they write, and
+    restarts each one that exits (``RestartPolicy``) until ``stop()``.
+
+    A child counts as exited only once its output reached its end, so its last lines (a
+    crash's traceback) are always printed before the exit and the restart are reported.
+    """
+
+    def __init__(
+        self,
+        specs: Mapping[str, ChildSpec],
+        *,
+        out: IO[str] | None = None,
+        policy: Callable[[], RestartPolicy] = RestartPolicy,
+        cwd: Path = ROOT,
+    ) -> None:
+        self.children = {name: Child(name, spec, policy()) for name, spec in specs.items()}
+        self.out = out or sys.stdout
+        self.cwd = cwd
+        self.selector = selectors.DefaultSelector()
+        self._stopping = threading.Event()
+
+    def stop(self) -> None:
+        """Ask ``run`` to stop every child and return (safe from a signal handler)."""
+        self._stopping.set()
+
+    @property
+    def stopping(self) -> bool:
+        return self._stopping.is_set()
+
+    def say(self, text: str) -> None:
+        self.out.write(text + "\n")
+        self.out.flush()
+
+    def start_all(self) -> None:
+        for child in self.children.values():
+            self._start(child)
+
+    def _start(self, child: Child) -> None:
+        child.process = subprocess.Popen(
+            list(child.spec.argv),
+            env=dict(child.spec.env),
+            cwd=self.cwd,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
+        child.started_at = time.monotonic()
+        child.restart_at = None
+        assert child.process.stdout is not None
+        self.selector.register(child.process.stdout, selectors.EVENT_READ, child)
+
+    def poll(self, timeout: float = 0.5) -> None:
+        """Print what the children wrote, notice exits and start what is due."""
+        if self.selector.get_map():
+            for key, _ in self.selector.select(timeout=timeout):
+                self._read(key.data)
+        else:  # every child is waiting for its restart
+            self._stopping.wait(min(timeout, 0.1))
+        now = time.monotonic()
+        for child in self.children.values():
+            if child.restart_at is not None and now >= child.restart_at and not self.stopping:
+                child.restarts += 1
+                self.say(f"{child.name}: starting again (restart {child.restarts})")
+                self._start(child)
+
+    def _read(self, child: Child) -> None:
+        assert child.process is not None
+        stream = child.process.stdout
+        assert stream is not None
+        # The selector said it is readable, so this returns at once (b"" at the end).
+        chunk = os.read(stream.fileno(), 65536)
+        if chunk:
+            *lines, child.pending = (child.pending + chunk).split(b"\n")
+            for line in lines:
+                self.out.write(child.spec.prefix + line.decode("utf-8", "replace") + "\n")
+            self.out.flush()
+            return
+        # End of output: everything the process wrote is printed; now it has exited.
+        if child.pending:
+            self.out.write(child.spec.prefix + child.pending.decode("utf-8", "replace") + "\n")
+            child.pending = b""
+        self.selector.unregister(stream)
+        stream.close()
+        returncode = child.process.wait()
+        if self.stopping:
+            return
+        ran_for = time.monotonic() - child.started_at
+        delay = child.policy.delay_after_exit(ran_for)
+        child.restart_at = time.monotonic() + delay
+        self.say(
+            f"{child.name} exited with {returncode} after {ran_for:.1f} s; "
+            f"starting it again in {delay:.1f} s"
+        )
+
+    def shutdown(self, grace: float = 15) -> None:
+        """Terminate every child, keep printing their output to its end, kill stragglers."""
+        self._stopping.set()
+        for child in self.children.values():
+            if child.process is not None and child.process.poll() is None:
+                child.process.terminate()
+        deadline = time.monotonic() + grace
+        while self.selector.get_map() and time.monotonic() < deadline:
+            for key, _ in self.selector.select(timeout=0.2):
+                self._read(key.data)
+        for child in self.children.values():
+            if child.process is not None and child.process.poll() is None:
+                child.process.kill()
+                child.process.wait()
+        for key in list(self.selector.get_map().values()):
+            self.selector.unregister(key.fileobj)
+
+
 def main() -> int:
     for name in REQUIRED:
         if not os.environ.get(name):
@@ -212,39 +370,26 @@ def main() -> int:
         "PYTHONUNBUFFERED": "1",
         "LOG_JSON": "false",
     }
-    children: dict[str, subprocess.Popen[bytes]] = {}
-    selector = selectors.DefaultSelector()
     width = max(map(len, PROCESSES))
     tty = sys.stdout.isatty()
     messages: queue.Queue[str] = queue.Queue()
     bootstrap: AdminBootstrap | None = None
+    specs: dict[str, ChildSpec] = {}
     for index, (name, process) in enumerate(PROCESSES.items()):
         env = {**shared, **{key: os.environ[key] for key in process.secrets}}
         port = port_of(process)
         if port is not None:
             env["HTTP_HOST"], env["HTTP_PORT"] = HOST, str(port)
-        child = subprocess.Popen(
-            [sys.executable, "-m", process.module],
-            env=env,
-            cwd=ROOT,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-        )
-        children[name] = child
         prefix = f"{name:<{width}} | "
         if tty:
             prefix = f"{COLOURS[index % len(COLOURS)]}{prefix}\033[0m"
-        assert child.stdout is not None
-        selector.register(child.stdout, selectors.EVENT_READ, prefix)
+        specs[name] = ChildSpec([sys.executable, "-m", process.module], env, prefix)
         if name == "identity-api" and port is not None:
             bootstrap = AdminBootstrap(env, port, messages)
-
-    stopping = False
+    supervisor = Supervisor(specs)
 
     def request_stop(signum: int, frame: object) -> None:
-        nonlocal stopping
-        stopping = True
+        supervisor.stop()
 
     signal.signal(signal.SIGINT, request_stop)
     signal.signal(signal.SIGTERM, request_stop)
@@ -254,43 +399,24 @@ def main() -> int:
         if process.port_variable
     )
     print(f"hourbank is starting: {urls}. Ctrl-C stops everything.", flush=True)
+    supervisor.start_all()
     if bootstrap is not None:
         bootstrap.start()
-    exit_code = 0
-    while not stopping:
-        for key, _ in selector.select(timeout=0.5):
-            line = key.fileobj.readline()  # type: ignore[union-attr]
-            if line:
-                sys.stdout.write(key.data + line.decode("utf-8", "replace"))
-                sys.stdout.flush()
-            else:
-                selector.unregister(key.fileobj)
+    while not supervisor.stopping:
+        supervisor.poll()
         while not messages.empty():
             banner = "==> " if not tty else "\033[1m==> "
             print(f"{banner}{messages.get_nowait()}" + ("\033[0m" if tty else ""), flush=True)
-        for name, child in children.items():
-            if child.poll() is not None:
-                print(f"{name} exited with {child.returncode}; stopping everything", flush=True)
-                stopping, exit_code = True, 1
-                break
 
     print("stopping every process", flush=True)
     if bootstrap is not None:
         bootstrap.terminate()
-    for child in children.values():
-        if child.poll() is None:
-            child.terminate()
-    deadline = time.monotonic() + 15
-    for child in children.values():
-        try:
-            child.wait(timeout=max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            child.kill()
+    supervisor.shutdown(grace=15)
     if bootstrap is not None:
-        bootstrap.join(timeout=max(0.1, deadline - time.monotonic()))
+        bootstrap.join(timeout=5)
         if bootstrap.child is not None and bootstrap.child.poll() is None:
             bootstrap.child.kill()
-    return exit_code
+    return 0
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ import pytest
 from psycopg import sql
 
 from tests.support import system
+from tests.support.infra_faults import InfraFaults
 from tests.support.ledger_db import LedgerTables
 
 
@@ -40,3 +41,9 @@ def ledger_env(database_url: str, kafka_bootstrap: str, schema: str, run_id: str
 @pytest.fixture
 def tables(database_url: str, schema: str) -> LedgerTables:
     return LedgerTables(database_url, schema)
+
+
+@pytest.fixture(scope="session")
+def infra_faults(database_url: str, kafka_bootstrap: str) -> InfraFaults:
+    """PostgreSQL restarts and broker kills (only on this checkout's scripts/infra servers)."""
+    return InfraFaults.for_servers(database_url, kafka_bootstrap)

@@ -34,7 +34,7 @@ import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -57,7 +57,7 @@ from tests.support.auth import (
     province_admin,
     title_client,
 )
-from tests.support.infra_faults import OwnInfrastructure
+from tests.support.infra_faults import InfraFaults
 from tests.support.kafka_io import create_topics, delete_topics, read_to_end, republish
 from tests.support.waiting import wait_until
 
@@ -293,7 +293,7 @@ class Schedule:
     def __init__(
         self,
         plan: Plan,
-        infra: OwnInfrastructure,
+        infra: InfraFaults,
         *,
         kafka_bootstrap: str,
         database_url: str,
@@ -514,11 +514,11 @@ class Schedule:
                     self._stop.wait(fault.down_for)  # a supervisor's restart delay
                     self.system[kind].start()
             elif fault.kind == POSTGRES_RESTART:
-                self.infra.restart_postgres_immediately()
+                self.infra.restart_postgres()
             elif fault.kind == BROKER_RESTART:
-                self.infra.kill_broker()
+                self.infra.kill_kafka()
                 self._stop.wait(fault.down_for)
-                self.infra.start_broker()
+                self.infra.start_kafka()
             elif fault.kind == DUPLICATES:
                 self.result.duplicated_records += self._duplicate(rng)
             elif fault.kind == POISON:
@@ -730,13 +730,14 @@ class Schedule:
             if popen is None or popen.poll() is not None:
                 self.result.symptoms.append(f"{kind} is not running at the end")
         for kind, url in self.system.urls.items():
-            try:
-                answer = httpx.get(f"{url}/healthz", timeout=REQUEST_TIMEOUT)
-            except httpx.TransportError as error:
-                self.result.symptoms.append(f"{kind} /healthz: {error!r}")
-                continue
-            if answer.status_code != 200:
-                self.result.symptoms.append(f"{kind} /healthz answered {answer.status_code}")
+            for probe in ("/healthz", "/readyz"):  # alive, and its dependencies answer
+                try:
+                    answer = httpx.get(f"{url}{probe}", timeout=REQUEST_TIMEOUT)
+                except httpx.TransportError as error:
+                    self.result.symptoms.append(f"{kind} {probe}: {error!r}")
+                    continue
+                if answer.status_code != 200:
+                    self.result.symptoms.append(f"{kind} {probe} answered {answer.status_code}")
 
     # -- clean-up
 
@@ -795,7 +796,7 @@ def run_schedules(
     database_url: str,
     say: Callable[[str], None] = print,
 ) -> Report:
-    infra = OwnInfrastructure(kafka_bootstrap, database_url)
+    infra = InfraFaults.for_servers(database_url, kafka_bootstrap)
     report = Report()
     for seed in range(settings.seed, settings.seed + settings.schedules):
         plan = Plan.from_seed(
@@ -814,18 +815,9 @@ def run_schedules(
         )
         report.results.append(schedule.run())
         # The next schedule starts on infrastructure that is up again, whatever happened.
-        with _quietly():
-            infra.start_broker()
-        infra.status()
+        infra.start_postgres()
+        infra.start_kafka()
     return report
-
-
-@contextlib.contextmanager
-def _quietly() -> Iterator[None]:
-    try:
-        yield
-    except Exception as error:
-        print(f"note: {error}", file=sys.stderr)
 
 
 def settings_from(env: Mapping[str, str], **overrides: Any) -> Settings:

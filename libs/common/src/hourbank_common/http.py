@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from http import HTTPStatus
 from typing import Any
 
+import psycopg
 import structlog
 import uvicorn
+from eventsourcing.persistence import InterfaceError, OperationalError
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -120,10 +122,65 @@ def install_http_plumbing(app: FastAPI) -> None:
     app.add_exception_handler(ProblemError, _problem_handler)
 
     app.add_middleware(CanonicalLogLine)
+    install_health(app)
+
+
+# --- health ---------------------------------------------------------------------------------
+
+ReadinessCheck = Callable[[], object]
+"""Raises when a dependency the service needs does not answer."""
+_DEPENDENCY_DOWN = (OperationalError, InterfaceError, psycopg.OperationalError)
+RETRY_AFTER_SECONDS = 5
+
+
+def install_health(app: FastAPI) -> None:
+    """``/healthz`` (liveness: the process answers) and ``/readyz`` (readiness: every check
+    added with ``add_readiness_check`` passes, e.g. PostgreSQL answers). A request that
+    meets a database outage answers 503 with ``Retry-After`` rather than 500: the pool
+    reconnects by itself once the server is back."""
+    app.state.readiness_checks = {}
+    for error_class in _DEPENDENCY_DOWN:
+        app.add_exception_handler(error_class, _dependency_down_handler)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
+
+    @app.get("/readyz", include_in_schema=False)
+    def readyz(request: Request) -> Response:
+        failing = {}
+        for name, check in request.app.state.readiness_checks.items():
+            try:
+                check()
+            except Exception as error:  # noqa: BLE001 - any failure means not ready
+                failing[name] = type(error).__name__
+        if failing:
+            return problem_response(
+                request,
+                HTTPStatus.SERVICE_UNAVAILABLE,
+                "Not ready",
+                f"Not answering: {', '.join(sorted(failing))}",
+                extra={"failing": failing},
+                headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+            )
+        return JSONResponse(
+            {"status": "ready", "checks": sorted(request.app.state.readiness_checks)}
+        )
+
+
+def add_readiness_check(app: FastAPI, name: str, check: ReadinessCheck) -> None:
+    app.state.readiness_checks[name] = check
+
+
+async def _dependency_down_handler(request: Request, exc: Exception) -> Response:
+    _log.warning("http.dependency_down", error=type(exc).__name__)
+    return problem_response(
+        request,
+        HTTPStatus.SERVICE_UNAVAILABLE,
+        "Service unavailable",
+        "A service this one depends on is not answering; try again shortly.",
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
 
 
 class CanonicalLogLine:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import psycopg
 from psycopg import sql
@@ -31,3 +31,19 @@ def table_creation_lock(database_url: str, schema: str) -> Iterator[None]:
             yield
         finally:
             conn.execute("SELECT pg_advisory_unlock(%s)", (key,))
+
+
+READINESS_CONNECT_TIMEOUT_SECONDS = 2
+
+
+def database_answers(database_url: str) -> Callable[[], None]:
+    """A readiness check: a fresh connection (not one from a pool, which may hold connections
+    the server dropped) runs ``SELECT 1`` within a short timeout."""
+
+    def check() -> None:
+        with psycopg.connect(
+            database_url, autocommit=True, connect_timeout=READINESS_CONNECT_TIMEOUT_SECONDS
+        ) as conn:
+            conn.execute("SELECT 1")
+
+    return check

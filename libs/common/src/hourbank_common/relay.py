@@ -3,6 +3,11 @@
 Position is recorded only after the broker acknowledged every record of a batch, so a crash
 re-publishes at most the unacknowledged tail, with the same ``ce_id`` (consumers dedupe).
 Each service supplies the translation from its stored domain events to public envelopes.
+
+A stored event that cannot be translated is parked (``hourbank_common.parked``) in the same
+transaction as the advanced position, and the relay goes on with the next; ``retry_parked``
+publishes it after a fix. While PostgreSQL or the broker is away the relay waits with backoff
+(``hourbank_common.healing``) instead of exiting.
 """
 
 from __future__ import annotations
@@ -10,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 from uuid import UUID
@@ -18,7 +23,15 @@ from uuid import UUID
 from eventsourcing.application import Application
 from eventsourcing.persistence import Tracking, TrackingRecorder
 
+from hourbank_common.healing import until_healed_async
 from hourbank_common.logging import get_logger
+from hourbank_common.parked import (
+    ParkedItem,
+    ParkedRecord,
+    ParkingLot,
+    parked_notification,
+    parking_lot_for,
+)
 from hourbank_common.runtime import settle_startup_objects
 from hourbank_contracts import Envelope
 
@@ -33,10 +46,16 @@ class EnvelopePublisher(Protocol):
         """Publish every envelope and return only once the broker acknowledged all of them."""
 
 
+class _Broker(Protocol):
+    async def start(self) -> None: ...
+    async def stop(self) -> None: ...
+
+
 @dataclass(frozen=True)
 class BatchResult:
     last_notification_id: int
     published: int
+    parked: int = 0
 
 
 class OutboxRelay:
@@ -48,12 +67,17 @@ class OutboxRelay:
         translate: Translate,
         *,
         batch_size: int = 500,
+        parking: ParkingLot | None = None,
+        broker: _Broker | None = None,
     ) -> None:
         self._app = app
         self._translate = translate
         self._position = position
         self._publisher = publisher
         self._batch_size = batch_size
+        # Beside the position, so that a parked item and the position move together.
+        self.parking = parking or parking_lot_for(position, f"{app.name}-relay")
+        self._broker = broker
 
     def position(self) -> int:
         return self._position.max_tracking_id(self._app.name) or 0
@@ -68,17 +92,28 @@ class OutboxRelay:
         )
         if not notifications:
             return None
-        envelopes = [
-            envelope
-            for notification in notifications
-            if (envelope := self._translate(self._app.mapper.to_domain_event(notification)))
-            is not None
-        ]
+        envelopes: list[Envelope] = []
+        parked: list[ParkedItem] = []
+        for notification in notifications:
+            try:
+                envelope = self._translate(self._app.mapper.to_domain_event(notification))
+            except Exception as error:  # noqa: BLE001 - whatever it is, it is parked
+                # A stored event the contract refuses must not stop the line.
+                parked.append(ParkedItem.of(self._app.name, notification, error))
+                continue
+            if envelope is not None:
+                envelopes.append(envelope)
         if envelopes:
             await self._publisher.publish_all(envelopes)
         last = notifications[-1].id
-        # Only now, after every acknowledgement, does the position move.
-        await asyncio.to_thread(self._position.insert_tracking, Tracking(self._app.name, last))
+        # Only now, after every acknowledgement, does the position move (with what was
+        # parked, in one transaction).
+        await asyncio.to_thread(self.parking.park, parked, Tracking(self._app.name, last))
+        self._log_published(envelopes)
+        return BatchResult(last_notification_id=last, published=len(envelopes), parked=len(parked))
+
+    @staticmethod
+    def _log_published(envelopes: Sequence[Envelope]) -> None:
         for envelope in envelopes:
             _log.info(
                 "relay.published",
@@ -87,22 +122,40 @@ class OutboxRelay:
                 correlation_id=envelope.correlation_id,
                 **envelope.subject_ids(),
             )
-        return BatchResult(last_notification_id=last, published=len(envelopes))
+
+    # --- retrying parked items (hourbank_common.parked.retry_parked) ----------------------
+
+    @contextlib.asynccontextmanager
+    async def running(self) -> AsyncIterator[None]:
+        if self._broker is None:
+            yield
+            return
+        await until_healed_async(self._broker.start, what="broker start")
+        try:
+            yield
+        finally:
+            await self._broker.stop()
+
+    async def retry_parked(self, record: ParkedRecord) -> None:
+        """Translate and publish a parked event again (same ``ce_id`` as it would have had)."""
+        notification = await asyncio.to_thread(
+            parked_notification, self._app.recorder.select_notifications, record
+        )
+        envelope = self._translate(self._app.mapper.to_domain_event(notification))
+        if envelope is not None:
+            await self._publisher.publish_all([envelope])
+            self._log_published([envelope])
 
     async def run(self, stop: asyncio.Event, idle_poll_seconds: float) -> None:
         _log.info("relay.started", position=await asyncio.to_thread(self.position))
         while not stop.is_set():
-            result = await self.relay_batch()
+            # PostgreSQL restarting or the broker away: wait with backoff, never exit.
+            result = await until_healed_async(self.relay_batch, what="relay batch")
             if result is None:
                 # Nothing new: wait for the next poll or for a stop request.
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), timeout=idle_poll_seconds)
         _log.info("relay.stopped", position=await asyncio.to_thread(self.position))
-
-
-class _Broker(Protocol):
-    async def start(self) -> None: ...
-    async def stop(self) -> None: ...
 
 
 async def run_until_signalled(
@@ -113,7 +166,7 @@ async def run_until_signalled(
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    await broker.start()
+    await until_healed_async(broker.start, what="broker start")
     settle_startup_objects()
     try:
         await relay.run(stop, idle_poll_seconds)

@@ -56,4 +56,10 @@ def eventsourcing_env(database_url: str, schema: str = "public") -> dict[str, st
         "POSTGRES_PASSWORD": unquote(parts.password or ""),
         "POSTGRES_SCHEMA": schema,
         "CREATE_TABLE": "y",
+        # After a PostgreSQL restart the pool holds connections the server dropped: check
+        # each before handing it out (one empty round trip) instead of failing a request.
+        "POSTGRES_PRE_PING": "y",
+        # How long a caller waits for a pooled connection while the server is away (its
+        # default is 30 s, and eventsourcing retries up to ten times).
+        "POSTGRES_CONNECT_TIMEOUT": "5",
     }

@@ -11,6 +11,7 @@ from eventsourcing.utils import Environment
 
 from hourbank_common.auth import TokenSigner, TokenVerifier
 from hourbank_common.kafka import KafkaEnvelopePublisher, make_broker
+from hourbank_common.parked import parking_lot_for
 from hourbank_common.postgres import ensure_schema, table_creation_lock
 from hourbank_common.relay import OutboxRelay
 from hourbank_common.settings import PostgresSettings, eventsourcing_env
@@ -83,11 +84,14 @@ def build_publisher(bootstrap_servers: str, topic: str) -> KafkaEnvelopePublishe
 
 def build_relay(settings: IdentityRelaySettings) -> tuple[OutboxRelay, KafkaEnvelopePublisher]:
     publisher = build_publisher(settings.kafka_bootstrap_servers, settings.identity_topic)
+    position = build_relay_position(settings)
     relay = OutboxRelay(
         build_event_log(settings),
-        build_relay_position(settings),
+        position,
         publisher,
         to_public_event,
         batch_size=settings.relay_batch_size,
+        broker=publisher.broker,
+        parking=parking_lot_for(position, "identity-relay"),
     )
     return relay, publisher

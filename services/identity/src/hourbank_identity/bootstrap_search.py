@@ -6,24 +6,16 @@ Kept apart from ``bootstrap.py`` so that the API (which serves searches) and the
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from eventsourcing.persistence import InfrastructureFactory
-from eventsourcing.projection import ProjectionRunner
+from eventsourcing.persistence import InfrastructureFactory, TrackingRecorder
 from eventsourcing.utils import Environment
 
 from hourbank_common.postgres import ensure_schema, table_creation_lock
+from hourbank_common.projection import PagedProjector
 from hourbank_common.settings import PostgresSettings, eventsourcing_env
 from hourbank_identity.adapters.postgres_organisation_search import (
     PostgresOrganisationSearchView,
 )
-from hourbank_identity.application.organisation_search import (
-    OrganisationSearchProjection,
-    OrganisationSearchView,
-)
-
-if TYPE_CHECKING:
-    from hourbank_identity.application.event_log import IdentityEventLog
+from hourbank_identity.application.organisation_search import OrganisationSearchProjection
 
 
 def _search_env(settings: PostgresSettings) -> dict[str, str]:
@@ -40,23 +32,17 @@ def build_search_view(settings: PostgresSettings) -> PostgresOrganisationSearchV
         return factory.tracking_recorder(PostgresOrganisationSearchView)
 
 
-def build_search_runner(
-    settings: PostgresSettings,
-) -> ProjectionRunner[IdentityEventLog, OrganisationSearchView]:
-    """Follows identity's event store into the search view.
+def build_search_projector(settings: PostgresSettings) -> PagedProjector[TrackingRecorder]:
+    """Follows identity's event store into the search view, a page per transaction, parking
+    what cannot be written (``hourbank_common.projection``).
 
-    The runner constructs the application itself from the environment alone, so it runs on
-    ``IdentityEventLog`` (identity's events, no keys) rather than ``IdentityApplication``,
-    whose constructor needs the vault and the token keys. Imported on call: only the
-    projector needs it, not the API that builds just the view.
+    It reads identity's events through ``IdentityEventLog`` (identity's events, no keys)
+    rather than ``IdentityApplication``, whose constructor needs the vault and the token keys.
+    Imported on call: only the projector needs it, not the API that builds just the view.
     """
     from hourbank_identity.application.event_log import IdentityEventLog
 
     env = _search_env(settings)
     with table_creation_lock(settings.database_url.get_secret_value(), settings.database_schema):
-        return ProjectionRunner(
-            application_class=IdentityEventLog,
-            projection_class=OrganisationSearchProjection,
-            view_class=PostgresOrganisationSearchView,
-            env=env,
-        )
+        app = IdentityEventLog(env=env)
+    return PagedProjector(app, [OrganisationSearchProjection(view=build_search_view(settings))])

@@ -9,6 +9,7 @@ from eventsourcing.persistence import InfrastructureFactory, TrackingRecorder
 from eventsourcing.utils import Environment
 
 from hourbank_common.kafka import KafkaEnvelopePublisher
+from hourbank_common.parked import parking_lot_for
 from hourbank_common.postgres import ensure_schema, table_creation_lock
 from hourbank_common.relay import OutboxRelay
 from hourbank_common.settings import PostgresSettings, eventsourcing_env
@@ -35,11 +36,14 @@ def build_relay_position(settings: PostgresSettings) -> TrackingRecorder:
 
 def build_relay(settings: RelaySettings) -> tuple[OutboxRelay, KafkaEnvelopePublisher]:
     publisher = build_publisher(settings.kafka_bootstrap_servers, settings.learning_topic)
+    position = build_relay_position(settings)
     relay = OutboxRelay(
         build_learning_application(settings),
-        build_relay_position(settings),
+        position,
         publisher,
         to_public_event,
         batch_size=settings.relay_batch_size,
+        broker=publisher.broker,
+        parking=parking_lot_for(position, "learning-relay"),
     )
     return relay, publisher

@@ -25,7 +25,7 @@ dropping a service's schema never drops the extension from under the others.
 from __future__ import annotations
 
 import zlib
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -43,6 +43,7 @@ from hourbank_identity.application.organisation_search import (
     OrganisationSearchView,
     ParsedQuery,
     SearchPage,
+    StatusChange,
     check_page,
     normalise_name,
     region_prefix,
@@ -143,40 +144,52 @@ class PostgresOrganisationSearchView(PostgresTrackingRecorder, OrganisationSearc
     # --- writes ---------------------------------------------------------------------------
 
     def upsert(self, entry: OrganisationEntry, tracking: Tracking) -> None:
-        with self.datastore.transaction(commit=True) as curs:
-            curs.execute(
-                SQL(
-                    "INSERT INTO {} (organisation_id, kind, name, name_normalised,"
-                    " region_code, credit_code, status, parent_id)"
-                    " VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
-                    " ON CONFLICT (organisation_id) DO UPDATE SET"
-                    " kind = EXCLUDED.kind, name = EXCLUDED.name,"
-                    " name_normalised = EXCLUDED.name_normalised,"
-                    " region_code = EXCLUDED.region_code, credit_code = EXCLUDED.credit_code,"
-                    " status = EXCLUDED.status, parent_id = EXCLUDED.parent_id"
-                ).format(self.table),
-                (
-                    entry.organisation_id,
-                    entry.kind,
-                    entry.name,
-                    normalise_name(entry.name),
-                    entry.region_code,
-                    entry.credit_code,
-                    entry.status,
-                    entry.parent_id,
-                ),
-                prepare=True,
-            )
-            self._insert_tracking(curs, tracking)
+        self.record_page([entry], tracking)
 
     def set_status(self, organisation_id: UUID, status: str, tracking: Tracking) -> None:
+        self.record_page([StatusChange(organisation_id, status)], tracking)
+
+    def record_page(
+        self, changes: Sequence[OrganisationEntry | StatusChange], tracking: Tracking
+    ) -> None:
         with self.datastore.transaction(commit=True) as curs:
-            curs.execute(
-                SQL("UPDATE {} SET status = %s WHERE organisation_id = %s").format(self.table),
-                (status, organisation_id),
-                prepare=True,
-            )
+            for change in changes:
+                if isinstance(change, OrganisationEntry):
+                    self._upsert(curs, change)
+                else:
+                    curs.execute(
+                        SQL("UPDATE {} SET status = %s WHERE organisation_id = %s").format(
+                            self.table
+                        ),
+                        (change.status, change.organisation_id),
+                        prepare=True,
+                    )
             self._insert_tracking(curs, tracking)
+
+    def _upsert(self, curs: Cursor[DictRow], entry: OrganisationEntry) -> None:
+        curs.execute(
+            SQL(
+                "INSERT INTO {} (organisation_id, kind, name, name_normalised,"
+                " region_code, credit_code, status, parent_id)"
+                " VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
+                " ON CONFLICT (organisation_id) DO UPDATE SET"
+                " kind = EXCLUDED.kind, name = EXCLUDED.name,"
+                " name_normalised = EXCLUDED.name_normalised,"
+                " region_code = EXCLUDED.region_code, credit_code = EXCLUDED.credit_code,"
+                " status = EXCLUDED.status, parent_id = EXCLUDED.parent_id"
+            ).format(self.table),
+            (
+                entry.organisation_id,
+                entry.kind,
+                entry.name,
+                normalise_name(entry.name),
+                entry.region_code,
+                entry.credit_code,
+                entry.status,
+                entry.parent_id,
+            ),
+            prepare=True,
+        )
 
     # --- reads ----------------------------------------------------------------------------
 

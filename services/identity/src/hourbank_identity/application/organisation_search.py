@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from abc import abstractmethod
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 from typing import Any
@@ -57,6 +57,12 @@ class OrganisationEntry:
     credit_code: str | None
     status: str
     parent_id: UUID | None
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    organisation_id: UUID
+    status: str
 
 
 @dataclass(frozen=True)
@@ -129,6 +135,13 @@ class OrganisationSearchView(TrackingRecorder):
         """Change an organisation's status (the tracking is recorded even if it is unknown)."""
 
     @abstractmethod
+    def record_page(
+        self, changes: Sequence[OrganisationEntry | StatusChange], tracking: Tracking
+    ) -> None:
+        """Apply ``changes`` in order (entries upserted, statuses set) and record the
+        position, in one transaction."""
+
+    @abstractmethod
     def get(self, organisation_id: UUID) -> OrganisationEntry | None: ...
 
     @abstractmethod
@@ -176,6 +189,18 @@ class InMemoryOrganisationSearchView(POPOTrackingRecorder, OrganisationSearchVie
             entry = self._rows.get(organisation_id)
             if entry is not None:
                 self._rows[organisation_id] = replace(entry, status=status)
+            self._insert_tracking(tracking)
+
+    def record_page(
+        self, changes: Sequence[OrganisationEntry | StatusChange], tracking: Tracking
+    ) -> None:
+        with self._database_lock:
+            self._assert_tracking_uniqueness(tracking)
+            for change in changes:
+                if isinstance(change, OrganisationEntry):
+                    self._rows[change.organisation_id] = change
+                elif (entry := self._rows.get(change.organisation_id)) is not None:
+                    self._rows[change.organisation_id] = replace(entry, status=change.status)
             self._insert_tracking(tracking)
 
     def get(self, organisation_id: UUID) -> OrganisationEntry | None:
@@ -249,19 +274,30 @@ class OrganisationSearchProjection(Projection[OrganisationSearchView]):
 
     @process_event.register
     def _(self, domain_event: Organisation.Registered, tracking: Tracking) -> None:
-        self.view.upsert(
-            OrganisationEntry(
-                organisation_id=domain_event.originator_id,
-                kind=domain_event.kind,
-                name=domain_event.name,
-                region_code=domain_event.region_code,
-                credit_code=domain_event.credit_code,
-                status=domain_event.status,
-                parent_id=domain_event.parent_id,
-            ),
-            tracking,
-        )
+        self.view.upsert(_entry(domain_event), tracking)
 
     @process_event.register
     def _(self, domain_event: Organisation.Approved, tracking: Tracking) -> None:
         self.view.set_status(domain_event.originator_id, OrganisationStatus.ACTIVE.value, tracking)
+
+    def project_page(self, domain_events: Sequence[object], tracking: Tracking) -> None:
+        """A page of events and its position in one transaction (hourbank_common.projection)."""
+        changes: list[OrganisationEntry | StatusChange] = []
+        for event in domain_events:
+            if isinstance(event, Organisation.Registered):
+                changes.append(_entry(event))
+            elif isinstance(event, Organisation.Approved):
+                changes.append(StatusChange(event.originator_id, OrganisationStatus.ACTIVE.value))
+        self.view.record_page(changes, tracking)
+
+
+def _entry(registered: Organisation.Registered) -> OrganisationEntry:
+    return OrganisationEntry(
+        organisation_id=registered.originator_id,
+        kind=registered.kind,
+        name=registered.name,
+        region_code=registered.region_code,
+        credit_code=registered.credit_code,
+        status=registered.status,
+        parent_id=registered.parent_id,
+    )

@@ -1,8 +1,9 @@
 """Process entrypoint: ``python -m hourbank_identity.entrypoints.projector``.
 
-Follows identity's event store (PostgreSQL LISTEN/NOTIFY subscription) and keeps the
-organisation search table up to date, each update in one transaction with its tracking
-record, until SIGTERM or SIGINT.
+Follows identity's event store and keeps the organisation search table up to date, a page of
+events per transaction with its position, until SIGTERM or SIGINT. An event that cannot be
+written is parked (``python -m hourbank_identity.entrypoints.parked``); a PostgreSQL restart
+is waited out with backoff and the projector resumes (``hourbank_common.projection``).
 """
 
 from __future__ import annotations
@@ -12,8 +13,12 @@ import threading
 from types import FrameType
 
 from hourbank_common.logging import configure_logging, get_logger
+from hourbank_common.projection import run_projector
 from hourbank_common.settings import PostgresSettings
-from hourbank_identity.bootstrap_search import build_search_runner
+from hourbank_identity.bootstrap_search import build_search_projector
+
+# Bounds how long a stop request waits, and how long a missed notification could delay.
+IDLE_WAIT_SECONDS = 0.25
 
 
 def main() -> None:
@@ -27,12 +32,11 @@ def main() -> None:
 
     signal.signal(signal.SIGTERM, _request_stop)
     signal.signal(signal.SIGINT, _request_stop)
-    with build_search_runner(settings) as runner:
-        log.info("projector.started", position=runner.view.max_tracking_id(runner.app_name))
-        while not stop.is_set():
-            # Re-raises the processing thread's error, which ends the process.
-            runner.run_forever(timeout=0.25)
-        log.info("projector.stopped", position=runner.view.max_tracking_id(runner.app_name))
+    projector = build_search_projector(settings)
+    log.info("projector.started", **projector.positions())
+    run_projector(projector, stop, idle_wait=IDLE_WAIT_SECONDS)
+    log.info("projector.stopped", **projector.positions())
+    projector.app.close()
 
 
 if __name__ == "__main__":

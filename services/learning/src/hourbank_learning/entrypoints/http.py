@@ -26,8 +26,15 @@ from hourbank_common.auth import (
     install_authentication,
     require_role,
 )
-from hourbank_common.http import ProblemError, add_log_context, install_http_plumbing, serve
+from hourbank_common.http import (
+    ProblemError,
+    add_log_context,
+    add_readiness_check,
+    install_http_plumbing,
+    serve,
+)
 from hourbank_common.logging import configure_logging
+from hourbank_common.postgres import database_answers
 from hourbank_learning.application.service import (
     ConflictingCompletionError,
     LearningApplication,
@@ -179,6 +186,9 @@ def main() -> None:
     settings = LearningApiSettings()
     configure_logging("learning-api", settings.log_level, json=settings.log_json)
     app = create_app(build_learning_application(settings), verifier=settings.verifier())
+    add_readiness_check(
+        app, "postgresql", database_answers(settings.database_url.get_secret_value())
+    )
     serve(app, host=settings.http_host, port=settings.http_port)
 
 

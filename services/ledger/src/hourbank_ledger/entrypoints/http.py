@@ -28,8 +28,15 @@ from hourbank_common.auth import (
     authorize_read,
     install_authentication,
 )
-from hourbank_common.http import ProblemError, add_log_context, install_http_plumbing, serve
+from hourbank_common.http import (
+    ProblemError,
+    add_log_context,
+    add_readiness_check,
+    install_http_plumbing,
+    serve,
+)
 from hourbank_common.logging import configure_logging
+from hourbank_common.postgres import database_answers
 from hourbank_ledger.adapters.statement_pdf import DEFAULT_FONT, render_statement
 from hourbank_ledger.application.directory import PersonDirectory
 from hourbank_ledger.application.queries import HourBankQueries, RegionRequiredError
@@ -418,6 +425,9 @@ def main() -> None:
         directory=build_directory(settings),
         verifier=settings.verifier(),
         statement_font=settings.statement_font,
+    )
+    add_readiness_check(
+        app, "postgresql", database_answers(settings.database_url.get_secret_value())
     )
     serve(app, host=settings.http_host, port=settings.http_port)
 

@@ -1,0 +1,78 @@
+"""Surviving a dependency's restart: wait with backoff until PostgreSQL or Kafka is back.
+
+A PostgreSQL restart (even ``pg_ctl restart -m immediate``) or a broker outage is not a reason
+for a process to exit: the work it was doing is retried with exponential backoff (stamina,
+capped at ``WAIT_MAX_SECONDS``, without limit on attempts or time), and every retry is logged
+as ``stamina.retry_scheduled`` and counted in stamina's ``stamina_retries_total`` metric.
+
+Only errors that say "the dependency is unreachable" are retried here (``is_transient``).
+Anything else is a property of the item being handled and goes to the parking lot
+(``hourbank_common.parked``) instead, so that neither kind stops a line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import aiokafka.errors
+import psycopg
+import stamina
+from eventsourcing.persistence import InterfaceError, OperationalError
+
+T = TypeVar("T")
+
+WAIT_INITIAL_SECONDS = 0.2
+WAIT_MAX_SECONDS = 5.0
+WAIT_JITTER_SECONDS = 0.5
+
+_TRANSIENT_TYPES: tuple[type[BaseException], ...] = (
+    # eventsourcing wraps psycopg's connection errors in these (its own retries give up
+    # after about two seconds, shorter than a restart takes).
+    OperationalError,
+    InterfaceError,
+    # psycopg's own (views that use the connection directly); AdminShutdown, "the database
+    # system is starting up" and the pool's PoolTimeout are OperationalErrors too.
+    psycopg.OperationalError,
+    psycopg.InterfaceError,
+    aiokafka.errors.KafkaConnectionError,
+    aiokafka.errors.KafkaTimeoutError,
+    ConnectionError,
+    TimeoutError,
+)
+
+
+def is_transient(error: BaseException) -> bool:
+    """True when ``error`` means a dependency is (for now) unreachable, not that the item
+    being handled is bad."""
+    if isinstance(error, _TRANSIENT_TYPES):
+        return True
+    # aiokafka marks the errors a client may retry (no leader yet, node not ready, ...).
+    return isinstance(error, aiokafka.errors.KafkaError) and bool(error.retriable)
+
+
+def _backoff(what: str) -> stamina._core._RetryContextIterator:
+    return stamina.retry_context(
+        on=is_transient,
+        attempts=None,
+        timeout=None,
+        wait_initial=WAIT_INITIAL_SECONDS,
+        wait_max=WAIT_MAX_SECONDS,
+        wait_jitter=WAIT_JITTER_SECONDS,
+    ).with_name(what, (), {})
+
+
+def until_healed(work: Callable[[], T], *, what: str) -> T:
+    """Run ``work``; while it fails with a transient error, wait (backoff) and run it again."""
+    for attempt in _backoff(what):
+        with attempt:
+            return work()
+    raise AssertionError("unreachable: stamina re-raises the last error")  # pragma: no cover
+
+
+async def until_healed_async(work: Callable[[], Awaitable[T]], *, what: str) -> T:
+    """``until_healed`` for a coroutine function."""
+    async for attempt in _backoff(what):
+        with attempt:
+            return await work()
+    raise AssertionError("unreachable: stamina re-raises the last error")  # pragma: no cover
