@@ -29,11 +29,11 @@ def good_record(person_id):  # type: ignore[no-untyped-def]
     data = CourseCompletedV1(
         person_id=person_id,
         region_code="370300",
-        study_year=2025,
+        study_year=2024,
         subject=Subject.PROFESSIONAL,
         hours=Decimal("3"),
         source_ref="completion:x",
-        occurred_at=datetime(2025, 4, 1, tzinfo=UTC),
+        occurred_at=datetime(2024, 4, 1, tzinfo=UTC),
         course_id="ZY-1",
     )
     return to_kafka(
