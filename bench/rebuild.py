@@ -84,6 +84,7 @@ class RebuildBench:
             region_code=data.region_code,
             event_type=envelope.type,
             source=envelope.source,
+            source_ref=data.source_ref,
         )
 
     def settings(self) -> PostgresSettings:

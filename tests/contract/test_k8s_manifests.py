@@ -465,6 +465,24 @@ def test_overlays_reuse_the_base_and_keep_instances_apart() -> None:
     assert len(group_ids) == len(OVERLAY_DIRS), "one consumer group per ledger instance"
 
 
+def test_a_ledgers_consumer_and_api_read_one_region_setting() -> None:
+    """The consumer refuses other regions' facts and the API applies the region's rules by
+    default: both read LEDGER_REGION_CODE from the same key; a city overlay sets its city,
+    the provincial one leaves it empty (provincial mode)."""
+    for name in ("ledger-consumer", "ledger-api"):
+        env = _env(_main_container(DEPLOYMENTS[name]))
+        ref = env["LEDGER_REGION_CODE"]["valueFrom"]["configMapKeyRef"]
+        assert (ref["name"], ref["key"]) == (CONFIG_MAP, "LEDGER_REGION_CODE"), name
+    regions = {
+        overlay.name: _literals(_load(overlay / "kustomization.yaml")[0], CONFIG_MAP).get(
+            "LEDGER_REGION_CODE"
+        )
+        for overlay in OVERLAY_DIRS
+    }
+    assert regions["city-zibo"] == "370300"
+    assert regions["province"] == ""
+
+
 def test_network_policies_deny_by_default_and_open_only_the_api_port() -> None:
     policies = {
         doc["metadata"]["name"]: doc for _, doc in DOCUMENTS if doc["kind"] == "NetworkPolicy"

@@ -30,11 +30,11 @@ def completion_record(person_id: UUID, number: int, hours: str = "1.5") -> Kafka
     data = CourseCompletedV1(
         person_id=person_id,
         region_code="370300",
-        study_year=2025,
+        study_year=2024,
         subject=Subject.PROFESSIONAL if number % 3 else Subject.PUBLIC,
         hours=Decimal(hours),
         source_ref=f"completion:{number}",
-        occurred_at=datetime(2025, 5, 1, tzinfo=UTC),
+        occurred_at=datetime(2024, 5, 1, tzinfo=UTC),
         course_id=f"C{number}",
     )
     return to_kafka(

@@ -51,11 +51,11 @@ def test_relay_killed_and_restarted_mid_stream_causes_no_double_count(
             RecordCompletion(
                 person_id=persons[number % 40],
                 course_id=f"ZY-{number}",
-                study_year=2025,
+                study_year=2024,
                 subject=Subject.PROFESSIONAL,
                 hours=Decimal("1.0"),
                 region_code="370400",
-                completed_at=datetime(2025, 7, 1, tzinfo=UTC),
+                completed_at=datetime(2024, 7, 1, tzinfo=UTC),
             )
         )
     learning.close()

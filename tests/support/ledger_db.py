@@ -50,6 +50,19 @@ class LedgerTables:
             (FACT_RECORDED_TOPIC,),
         )
 
+    def recorded_entry_ids(self) -> set[str]:
+        """The ce_ids of the credited events (their entry ids)."""
+        query = sql.SQL(
+            "SELECT convert_from(state, 'UTF8')::jsonb ->> 'entry_id'"
+            " FROM {}.ledger_events WHERE topic = %s"
+        ).format(sql.Identifier(self.schema))
+        try:
+            with psycopg.connect(self.database_url) as conn:
+                rows = conn.execute(query, (FACT_RECORDED_TOPIC,)).fetchall()
+        except psycopg.errors.UndefinedTable:
+            return set()
+        return {str(row[0]) for row in rows}
+
     def read_model_rows(self) -> int:
         return self._scalar(
             sql.SQL("SELECT count(*) FROM {}.ledger_facts").format(sql.Identifier(self.schema))

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Final
+
+SHANDONG: Final = "370000"
+"""The province this system serves (山东省); the provincial ledger's region."""
+
 
 def region_covers(outer: str, inner: str) -> bool:
     """Whether the GB/T 2260 region ``outer`` contains ``inner``.

@@ -15,6 +15,8 @@ from hourbank_ledger.application.directory import DirectoryProjection
 from hourbank_ledger.application.ledger import Ledger
 from hourbank_ledger.application.paged_projection import PagedProjector
 from hourbank_ledger.application.read_model import HourBankProjection
+from hourbank_ledger.domain.intake import FactIntake
+from hourbank_ledger.domain.policy import load_all_policies
 
 
 def ledger_env(settings: PostgresSettings) -> dict[str, str]:
@@ -23,10 +25,13 @@ def ledger_env(settings: PostgresSettings) -> dict[str, str]:
     return eventsourcing_env(url, settings.database_schema)
 
 
-def build_ledger(settings: PostgresSettings) -> Ledger:
+def build_ledger(settings: PostgresSettings, *, region_code: str | None = None) -> Ledger:
+    """The ledger of the city ``region_code``, or the provincial one (None). The region only
+    matters to what the ledger accepts, so the processes that read it need not name it."""
     env = ledger_env(settings)
+    intake = FactIntake.of(region_code, load_all_policies())
     with table_creation_lock(settings.database_url.get_secret_value(), settings.database_schema):
-        ledger = Ledger(env=env)
+        ledger = Ledger(env=env, intake=intake)
     assert isinstance(ledger.recorder, PostgresAggregateRecorder)
     ledger.events_of_many = PostgresEventsOfMany(ledger.recorder)
     return ledger

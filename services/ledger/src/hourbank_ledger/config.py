@@ -7,7 +7,7 @@ from pathlib import Path
 from pydantic import Field, SecretStr
 
 from hourbank_common.auth import AuthSettings
-from hourbank_common.settings import KafkaSettings, PostgresSettings
+from hourbank_common.settings import KafkaSettings, PostgresSettings, ServiceSettings
 from hourbank_contracts import (
     BILLING_TOPIC,
     EXAM_TOPIC,
@@ -15,10 +15,26 @@ from hourbank_contracts import (
     LEARNING_TOPIC,
     LEDGER_DEAD_LETTER_TOPIC,
     RECOGNITION_TOPIC,
+    REGION_CODE_PATTERN,
 )
 
 
-class LedgerConsumerSettings(PostgresSettings, KafkaSettings):
+class LedgerRegionSettings(ServiceSettings):
+    """City or provincial mode; the API and the consumer of one ledger must agree on it."""
+
+    ledger_region_code: str | None = Field(
+        default=None,
+        pattern=REGION_CODE_PATTERN,
+        description=(
+            "City mode: the GB/T 2260 code of the city whose facts this ledger keeps (the "
+            "consumer refuses other regions' facts) and whose rules the API applies by "
+            "default. Unset in provincial mode: every Shandong region's facts are kept and "
+            "every query names its region."
+        ),
+    )
+
+
+class LedgerConsumerSettings(LedgerRegionSettings, PostgresSettings, KafkaSettings):
     ledger_topics: list[str] = Field(
         default=[LEARNING_TOPIC, EXAM_TOPIC, BILLING_TOPIC, RECOGNITION_TOPIC, IDENTITY_TOPIC],
         description="Topics the ledger consumes (JSON list in the environment).",
@@ -27,17 +43,9 @@ class LedgerConsumerSettings(PostgresSettings, KafkaSettings):
     ledger_dead_letter_topic: str = Field(default=LEDGER_DEAD_LETTER_TOPIC)
 
 
-class LedgerApiSettings(PostgresSettings, AuthSettings):
+class LedgerApiSettings(LedgerRegionSettings, PostgresSettings, AuthSettings):
     http_host: str = Field(default="127.0.0.1", description="Address the API binds to.")
     http_port: int = Field(default=8002, description="Port the API listens on.")
-    ledger_region_code: str | None = Field(
-        default=None,
-        pattern=r"^[1-9][0-9]{5}$",
-        description=(
-            "City mode: the GB/T 2260 code whose rules apply by default. Unset in provincial "
-            "mode, where every query names its region."
-        ),
-    )
     statement_signing_key: SecretStr | None = Field(
         default=None,
         min_length=32,

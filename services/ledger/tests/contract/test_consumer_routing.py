@@ -19,7 +19,8 @@ from hourbank_contracts import (
 )
 from hourbank_ledger.adapters.kafka_consumer import register_ledger_consumer
 from hourbank_ledger.application.ledger import Ledger
-from hourbank_ledger.domain.policy import Credit
+from hourbank_ledger.domain.intake import FactIntake
+from hourbank_ledger.domain.policy import Credit, load_all_policies
 
 TOPIC = "test.learning"
 DLT = "test.dead-letter"
@@ -29,11 +30,11 @@ def good_record(person_id):  # type: ignore[no-untyped-def]
     data = CourseCompletedV1(
         person_id=person_id,
         region_code="370300",
-        study_year=2025,
+        study_year=2024,
         subject=Subject.PROFESSIONAL,
         hours=Decimal("3"),
         source_ref="completion:x",
-        occurred_at=datetime(2025, 4, 1, tzinfo=UTC),
+        occurred_at=datetime(2024, 4, 1, tzinfo=UTC),
         course_id="ZY-1",
     )
     return to_kafka(
@@ -109,3 +110,35 @@ async def test_a_poison_message_is_parked_with_reason_and_original_headers(  # t
     assert dlq_headers["dlq_reason"] == reason
     assert dlq_headers["dlq_original_topic"] == TOPIC
     assert dlq_headers["ce_id"] == full_headers["ce_id"]
+
+
+async def test_a_refused_fact_is_parked_with_its_reason_and_acknowledged() -> None:
+    """The ledger decides (another region here); the consumer parks the original record with
+    the refusal's reason and detail, and goes on with the rest of the batch."""
+    broker = KafkaBroker("127.0.0.1:1")
+    ledger = Ledger(intake=FactIntake.of("370400", load_all_policies()))  # Zaozhuang
+    register_ledger_consumer(broker, ledger, topics=[TOPIC], group_id="g", dead_letter_topic=DLT)
+    parked: list[tuple[bytes, dict[str, str]]] = []
+
+    async def raw(message: KafkaMessage) -> bytes:
+        return message.body
+
+    @broker.subscriber(DLT, decoder=raw)
+    async def collect(body: bytes, message: KafkaMessage) -> None:
+        parked.append((body, dict(message.headers)))
+
+    person = uuid4()
+    record = good_record(person)  # a Zibo (370300) completion
+    async with TestKafkaBroker(broker) as test_broker:
+        await test_broker.publish(
+            record.value,
+            topic=TOPIC,
+            key=record.key,
+            headers={k: v.decode() for k, v in record.headers},
+        )
+    assert ledger.get_bank(person) is None
+    ((body, headers),) = parked
+    assert body == record.value
+    assert headers["dlq_reason"] == "other_region"
+    assert "370300" in headers["dlq_detail"]
+    assert headers["ce_id"] == dict(record.headers)["ce_id"].decode()

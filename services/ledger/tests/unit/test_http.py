@@ -12,7 +12,7 @@ from hourbank_ledger.application.directory import InMemoryPersonDirectory
 from hourbank_ledger.application.queries import HourBankQueries
 from hourbank_ledger.application.read_model import FactRow, InMemoryHourBankView
 from hourbank_ledger.domain.fact_codec import encode_fact
-from hourbank_ledger.domain.policy import Credit, CreditKind, Subject
+from hourbank_ledger.domain.policy import DEFAULT_POLICY_DIR, Credit, CreditKind, Subject
 from hourbank_ledger.entrypoints.http import BatchOut, create_app
 from tests.support.auth import VERIFIER, bearer, province_admin
 
@@ -212,6 +212,16 @@ def test_a_region_and_year_without_policy_is_a_clear_error(bank: Bank) -> None:
     assert problem["errors"][0]["field"] == "study_year"
     assert "370400" in problem["detail"]
     assert "2019" in problem["detail"]
+
+
+@pytest.mark.parametrize("year", [2030, 2099])
+def test_an_unknown_region_year_answers_without_a_server_path(bank: Bank, year: int) -> None:
+    response = client_for(bank).get(f"/v1/persons/{uuid4()}/years/{year}/hours")
+    assert response.status_code == 422
+    problem = response.json()
+    messages = [problem["detail"], *(error["message"] for error in problem["errors"])]
+    assert all(str(year) in message and "/" not in message for message in messages)
+    assert str(DEFAULT_POLICY_DIR) not in response.text
 
 
 def test_provincial_mode_merges_cities_and_needs_the_region(bank: Bank) -> None:

@@ -26,7 +26,7 @@ from hourbank_ledger.domain.policy import Credit, MakeupPayment
 TOPIC = "hourbank.learning.events"
 
 
-def completion(person_id: UUID, hours: str = "2.5", version: int = 1, year: int = 2025) -> Envelope:
+def completion(person_id: UUID, hours: str = "2.5", version: int = 1, year: int = 2024) -> Envelope:
     data = CourseCompletedV1(
         person_id=person_id,
         region_code="370300",
@@ -106,7 +106,7 @@ def test_projection_writes_one_row_per_recorded_fact() -> None:
         projection.process_event(
             ledger.mapper.to_domain_event(notification), _tracking(notification.id)
         )
-    rows = view.facts_for([person], 2025)[person]
+    rows = view.facts_for([person], 2024)[person]
     assert sorted(row.entry_id for row in rows) == sorted(
         event_id_for("/hourbank/learning", person, v) for v in (1, 2, 3)
     )

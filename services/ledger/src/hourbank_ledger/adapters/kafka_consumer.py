@@ -4,7 +4,11 @@ faststream's default for Kafka acknowledges before the handler runs; here the of
 committed only after the ledger's transaction (``AckPolicy.NACK_ON_ERROR``): a crash before
 that redelivers the message, and the tracking record makes the redelivery a no-op. A message
 that can never be applied is parked on the dead-letter topic and acknowledged, because a
-nack would seek back to it forever.
+nack would seek back to it forever: a record that cannot be decoded before the batch is
+applied, a fact the ledger refuses (``domain/intake.py``: another region, a study year the
+rules do not cover, a conflicting natural key) after the batch committed and before the
+offsets are. A crash between the two redelivers the batch, and the ledger refuses a
+redelivered refused fact again, so it is parked at least once.
 """
 
 from __future__ import annotations
@@ -22,7 +26,14 @@ from faststream.kafka.publisher.usecase import DefaultPublisher
 
 from hourbank_common.logging import get_logger
 from hourbank_contracts import Envelope, PoisonMessage, dead_letter_headers, from_kafka
-from hourbank_ledger.application.ledger import KafkaPosition, Ledger, Outcome
+from hourbank_ledger.application.ledger import (
+    Decision,
+    KafkaPosition,
+    Ledger,
+    Outcome,
+    outcome_of,
+)
+from hourbank_ledger.domain.intake import Refusal
 
 _LOGGER_NAME = "hourbank.ledger.consumer"
 _log = get_logger(_LOGGER_NAME)
@@ -44,8 +55,11 @@ async def _park(
     record: ConsumerRecord[bytes, bytes],
     body: bytes,
     headers: list[tuple[str, bytes]],
-    poison: PoisonMessage,
+    why: PoisonMessage | Refusal,
 ) -> None:
+    reason, detail = (
+        (why.reason, why.message) if isinstance(why, PoisonMessage) else (why.reason, why.detail)
+    )
     await dead_letters.publish(
         body,
         key=record.key,
@@ -53,8 +67,8 @@ async def _park(
             name: value.decode("utf-8", "replace")
             for name, value in dead_letter_headers(
                 headers,
-                poison.reason,
-                str(poison),
+                reason,
+                detail,
                 record.topic,
                 record.partition,
                 record.offset,
@@ -63,8 +77,8 @@ async def _park(
     )
     _log.warning(
         "ledger.dead_lettered",
-        reason=poison.reason,
-        detail=str(poison),
+        reason=str(reason),
+        detail=detail,
         topic=record.topic,
         partition=record.partition,
         offset=record.offset,
@@ -111,6 +125,7 @@ def register_ledger_consumer(
         assert isinstance(records, tuple | list)
         started = time.perf_counter()
         deliveries: list[tuple[Envelope, KafkaPosition]] = []
+        originals: list[tuple[ConsumerRecord[bytes, bytes], bytes, list[tuple[str, bytes]]]] = []
         for record, body in zip(records, bodies, strict=True):
             position = KafkaPosition(record.topic, record.partition, record.offset)
             headers = list(record.headers or ())
@@ -122,25 +137,30 @@ def register_ledger_consumer(
                 await _park(dead_letters, record, body, headers, poison)
                 continue
             deliveries.append((envelope, position))
+            originals.append((record, body, headers))
         if not deliveries:
             return
         # eventsourcing is synchronous: run it in a worker thread, not on the loop.
-        outcomes = await asyncio.to_thread(ledger.apply_batch, deliveries)
+        decisions = await asyncio.to_thread(ledger.apply_batch, deliveries)
+        for (record, body, headers), decision in zip(originals, decisions, strict=True):
+            if isinstance(decision, Refusal):
+                await _park(dead_letters, record, body, headers, decision)
         duration_ms = round((time.perf_counter() - started) * 1000, 2)
-        _log_batch(deliveries, outcomes, duration_ms)
+        _log_batch(deliveries, decisions, duration_ms)
 
     return dead_letters
 
 
 def _log_batch(
     deliveries: Sequence[tuple[Envelope, KafkaPosition]],
-    outcomes: Sequence[Outcome],
+    decisions: Sequence[Decision],
     duration_ms: float,
 ) -> None:
     """One line per batch at INFO, one per message at DEBUG. A line per message cost about
     as much CPU as applying it (rendering JSON at thousands a second), and the event store
     already keeps every applied fact with its ce_id; the batch line keeps the counts and
     the offsets, so a message can still be traced to the batch that applied it."""
+    outcomes = [outcome_of(decision) for decision in decisions]
     counts = Counter(outcome.value for outcome in outcomes)
     offsets: dict[str, list[int]] = {}
     for _, position in deliveries:

@@ -3,7 +3,13 @@
 It is an eventsourcing ``EventSourcedProjection`` fed from Kafka instead of from another
 application: each event is recorded together with a tracking record (upstream name =
 ``topic:partition``, position = offset + 1) in one transaction, so a redelivered message is
-recognised by its position, and a re-published one by its ``ce_id``.
+recognised by its position, a re-published one by its ``ce_id``, and one a producer published
+again under a new id by its natural key (``HourBank.record``).
+
+Before a fact reaches a bank it passes the ledger's checks (``domain/intake.py``): region and
+study year. A refused fact is answered with a :class:`Refusal` instead of an outcome; its
+position is tracked like any other, and a redelivery of it is refused again (not answered
+"already tracked"), so the consumer can park it even if it crashed before doing so.
 """
 
 from __future__ import annotations
@@ -23,14 +29,28 @@ from eventsourcing.utils import EnvType
 from hourbank_contracts import Envelope, PersonRegisteredV1, PersonYearEvent
 from hourbank_ledger.application.contract_facts import fact_from
 from hourbank_ledger.domain.affiliation import PersonAffiliation
-from hourbank_ledger.domain.hour_bank import HourBank
+from hourbank_ledger.domain.hour_bank import Admission, HourBank
+from hourbank_ledger.domain.intake import FactIntake, Refusal, RefusalReason
+from hourbank_ledger.domain.policy import Fact, load_all_policies
 
 
 class Outcome(StrEnum):
     APPLIED = "applied"
     DUPLICATE_EVENT = "duplicate_event"  # same ce_id seen before (e.g. relay re-publish)
+    # Same producer, type and source_ref as a recorded fact, same content, new ce_id: the
+    # producer published its record again (at-least-once), not an error.
+    DUPLICATE_SOURCE = "duplicate_source"
     ALREADY_TRACKED = "already_tracked"  # same topic-partition offset seen before
     IGNORED = "ignored"  # a known type that carries no fact for the bank
+    REFUSED = "refused"  # counted in the batch line; the decision itself is a Refusal
+
+
+Decision = Outcome | Refusal
+"""What the ledger made of one delivery: an outcome, or why it refused the fact."""
+
+
+def outcome_of(decision: Decision) -> Outcome:
+    return Outcome.REFUSED if isinstance(decision, Refusal) else decision
 
 
 @dataclass(frozen=True)
@@ -57,19 +77,21 @@ class Ledger(EventSourcedProjection[UUID]):
     # the batch has changed it so far, or None when the person has no bank yet.
     _batch_banks: dict[UUID, HourBank | None] | None = None
 
-    def __init__(self, env: EnvType | None = None) -> None:
+    def __init__(self, env: EnvType | None = None, *, intake: FactIntake | None = None) -> None:
         super().__init__(env)
+        # Without a composition root: the provincial ledger's checks, under the shipped rules.
+        self.intake = intake or FactIntake.of(None, load_all_policies())
         # The position this process last committed per topic-partition. Only a hint, which
         # saves a query per partition per batch: if another instance has moved a partition
         # on since (a rebalance), the batch's tracking record is refused, nothing is
         # written, and the one-by-one fallback reads the truth from the database.
         self._known_positions: dict[str, int] = {}
 
-    def apply(self, envelope: Envelope, position: KafkaPosition) -> Outcome:
+    def apply(self, envelope: Envelope, position: KafkaPosition) -> Decision:
         tracking = position.tracking()
         if self.recorder.has_tracking_id(tracking.application_name, tracking.notification_id):
-            return Outcome.ALREADY_TRACKED
-        outcome_box: list[Outcome] = []
+            return self._redelivered(envelope, self.get_bank)
+        outcome_box: list[Decision] = []
         try:
             # process_event() is typed for stored domain events; the policy below is the only
             # reader of what it is given here, and it expects a _Delivery.
@@ -78,11 +100,11 @@ class Ledger(EventSourcedProjection[UUID]):
         except IntegrityError:
             # Another consumer instance recorded this position first (after a rebalance).
             if self.recorder.has_tracking_id(tracking.application_name, tracking.notification_id):
-                return Outcome.ALREADY_TRACKED
+                return self._redelivered(envelope, self.get_bank)
             raise
         return outcome_box[0]
 
-    def apply_batch(self, deliveries: Sequence[tuple[Envelope, KafkaPosition]]) -> list[Outcome]:
+    def apply_batch(self, deliveries: Sequence[tuple[Envelope, KafkaPosition]]) -> list[Decision]:
         """Apply a consumer's batch, one transaction per topic-partition instead of one per
         message: a commit (a WAL flush) per message capped the ledger at a few hundred events
         a second. Each transaction records the partition's highest position, and tracking
@@ -92,25 +114,31 @@ class Ledger(EventSourcedProjection[UUID]):
         Round trips per batch are few on purpose (each one is latency for every event in
         the batch): the banks of the whole batch are read in one query, and each
         partition's position comes from what this process last committed (see
-        ``_known_positions``), then one transaction per partition."""
-        outcomes: dict[int, Outcome] = {}
+        ``_known_positions``), then one transaction per partition. A redelivered message's
+        bank is read in the same query, to refuse it again if it was refused."""
+        outcomes: dict[int, Decision] = {}
         by_partition: dict[str, list[int]] = {}
         for index, (_, position) in enumerate(deliveries):
             by_partition.setdefault(position.tracking().application_name, []).append(index)
         fresh_by_partition: dict[str, list[int]] = {}
+        redelivered: list[int] = []
         for name, indexes in by_partition.items():
             tracked = self._tracked_position(name)
             fresh = [i for i in indexes if deliveries[i][1].tracking().notification_id > tracked]
-            outcomes.update((i, Outcome.ALREADY_TRACKED) for i in indexes if i not in fresh)
+            redelivered.extend(i for i in indexes if i not in fresh)
             if fresh:
                 fresh_by_partition[name] = fresh
         banks = self.get_banks(
             {
                 data.person_id
-                for indexes in fresh_by_partition.values()
-                for i in indexes
+                for i in [*redelivered, *(i for f in fresh_by_partition.values() for i in f)]
                 if isinstance(data := deliveries[i][0].data, PersonYearEvent)
             }
+        )
+        # Before the fresh ones change the cached banks: a redelivery is judged by what
+        # was committed.
+        outcomes.update(
+            (i, self._redelivered(deliveries[i][0], lambda p: banks.get(p))) for i in redelivered
         )
         for name, fresh in fresh_by_partition.items():
             last = max(deliveries[i][1].tracking().notification_id for i in fresh)
@@ -142,12 +170,12 @@ class Ledger(EventSourcedProjection[UUID]):
         envelopes: list[Envelope],
         tracking: Tracking,
         banks: dict[UUID, HourBank | None],
-    ) -> list[Outcome]:
+    ) -> list[Decision]:
         """What process_event() does for one event, for several: the same policy, one
         recording. ``banks`` is the batch's cache, so a person's second fact in it sees the
         first (still uncommitted) one instead of a stale copy from the database."""
         processing_event = ProcessingEvent[UUID](tracking=tracking)
-        outcome_box: list[Outcome] = []
+        outcome_box: list[Decision] = []
         self._batch_banks = banks
         try:
             for envelope in envelopes:
@@ -173,17 +201,43 @@ class Ledger(EventSourcedProjection[UUID]):
             return
         data = envelope.data
         assert isinstance(data, PersonYearEvent)  # every fact comes from a person-year event
+        refusal = self.intake.refusal(region_code=data.region_code, study_year=data.study_year)
+        if refusal is not None:
+            # Nothing collected: the tracking record alone is written.
+            domain_event.outcome.append(refusal)
+            return
         bank = self._bank_for(data.person_id)
-        changed = bank.record(
+        admission = bank.record(
             fact,
             study_year=data.study_year,
             region_code=data.region_code,
             event_type=envelope.type,
             source=envelope.source,
+            source_ref=data.source_ref,
         )
-        domain_event.outcome.append(Outcome.APPLIED if changed else Outcome.DUPLICATE_EVENT)
+        domain_event.outcome.append(_decision(admission, envelope, bank))
         # Collected even when unchanged, so the tracking record is still written.
         processing_event.collect_events(bank)
+
+    def _redelivered(
+        self, envelope: Envelope, bank_of: Callable[[UUID], HourBank | None]
+    ) -> Decision:
+        """A message whose position is tracked: refused again if it was refused (its
+        refusal follows from the message and the committed bank), else already tracked."""
+        fact = fact_from(envelope)
+        data = envelope.data
+        if fact is None or not isinstance(data, PersonYearEvent):
+            return Outcome.ALREADY_TRACKED
+        refusal = self.intake.refusal(region_code=data.region_code, study_year=data.study_year)
+        if refusal is not None:
+            return refusal
+        bank = bank_of(data.person_id)
+        if bank is None:
+            return Outcome.ALREADY_TRACKED
+        admission = _admission(bank, fact, envelope, data)
+        if admission is Admission.CONFLICTING_SOURCE:
+            return _decision(admission, envelope, bank)
+        return Outcome.ALREADY_TRACKED
 
     def _register(
         self,
@@ -246,9 +300,37 @@ class Ledger(EventSourcedProjection[UUID]):
         return bank
 
 
+def _admission(bank: HourBank, fact: Fact, envelope: Envelope, data: PersonYearEvent) -> Admission:
+    return bank.admission(
+        fact,
+        study_year=data.study_year,
+        region_code=data.region_code,
+        event_type=envelope.type,
+        source=envelope.source,
+        source_ref=data.source_ref,
+    )
+
+
+def _decision(admission: Admission, envelope: Envelope, bank: HourBank) -> Decision:
+    if admission is Admission.RECORDED:
+        return Outcome.APPLIED
+    if admission is Admission.SAME_EVENT:
+        return Outcome.DUPLICATE_EVENT
+    if admission is Admission.SAME_SOURCE:
+        return Outcome.DUPLICATE_SOURCE
+    data = envelope.data
+    assert isinstance(data, PersonYearEvent)
+    earlier = bank.entry_under(envelope.source, envelope.type, data.source_ref)
+    return Refusal(
+        RefusalReason.NATURAL_KEY_CONFLICT,
+        f"{envelope.type} from {envelope.source} has the source_ref of entry {earlier} "
+        "but other content: one of the producer's records was published twice, differently",
+    )
+
+
 @dataclass(frozen=True)
 class _Delivery:
-    """What the policy receives: the envelope, plus a box for the outcome it decides."""
+    """What the policy receives: the envelope, plus a box for the decision it makes."""
 
     envelope: Envelope
-    outcome: list[Outcome]
+    outcome: list[Decision]

@@ -18,7 +18,7 @@ def build_app(settings: LedgerConsumerSettings) -> FastStream:
     broker = make_broker(settings.kafka_bootstrap_servers, client_id="ledger-consumer")
     register_ledger_consumer(
         broker,
-        build_ledger(settings),
+        build_ledger(settings, region_code=settings.ledger_region_code),
         topics=settings.ledger_topics,
         group_id=settings.ledger_group_id,
         dead_letter_topic=settings.ledger_dead_letter_topic,

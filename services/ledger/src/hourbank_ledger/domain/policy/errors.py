@@ -15,9 +15,12 @@ class PolicyNotFound(PolicyError):
     def __init__(self, region_code: str, year: int, directory: Path) -> None:
         self.region_code = region_code
         self.year = year
+        # Kept for whoever debugs, left out of the message: the message reaches API clients,
+        # and a server's file paths are none of their business.
+        self.directory = directory
         super().__init__(
-            f"no continuing-education policy for region {region_code} and year {year} "
-            f"in {directory}: add {region_code}-{year}.toml"
+            f"no continuing-education policy for region {region_code} and year {year}: "
+            f"the ledger's rules need a file {region_code}-{year}.toml"
         )
 
 
