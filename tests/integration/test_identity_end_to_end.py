@@ -24,7 +24,7 @@ from stdnum.cn import uscc
 from stdnum.iso7064 import mod_11_2
 
 from tests.support.auth import KEYS
-from tests.support.kafka_io import read_all
+from tests.support.kafka_io import create_env_topics, read_all
 from tests.support.processes import ROOT, ServiceProcess, free_port
 from tests.support.waiting import wait_until
 
@@ -68,7 +68,8 @@ def identity_env(ledger_env: dict[str, str], run_id: str) -> dict[str, str]:
 
 
 @pytest.fixture
-def services(identity_env: dict[str, str]) -> Iterator[dict[str, Any]]:
+def services(identity_env: dict[str, str], kafka_bootstrap: str) -> Iterator[dict[str, Any]]:
+    asyncio.run(create_env_topics(kafka_bootstrap, identity_env))
     identity_port, ledger_port = free_port(), free_port()
     processes = {
         "identity-api": ServiceProcess(
