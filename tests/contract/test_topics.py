@@ -110,5 +110,5 @@ def test_the_local_broker_creates_no_topic_on_first_use() -> None:
     assert "\nauto.create.topics.enable=false\n" in infra
     assert "auto.create.topics.enable=true" not in infra
     # ...and creates the defined ones after every start, also of an already running broker.
-    calls = re.findall(r"^\s*kafka_ensure_topics$", infra, flags=re.MULTILINE)
-    assert len(calls) == 2  # after a fresh launch and when reusing a running broker
+    calls = re.findall(r"^\s*kafka_ensure_topics( \S+)?$", infra, flags=re.MULTILINE)
+    assert len(calls) == 3  # after a fresh launch, on a running broker, on an external one
