@@ -587,3 +587,20 @@ def test_the_writer_and_the_readers_share_one_event_store() -> None:
     from hourbank_identity.application.event_log import IdentityEventLog
 
     assert IdentityApplication.name == IdentityEventLog.name == "identity"
+
+
+def test_accounts_with_events_of_the_former_lock_still_load_and_log_in(
+    identity: IdentityApplication, clock: Clock
+) -> None:
+    """Stored accounts may carry AttemptFailed/FailuresCleared events of the old lock."""
+    activation = identity.provision_admin(None, None, "veteran-admin")
+    account = identity.repository.get(activation.account_id)
+    for _ in range(6):
+        account._attempt_failed(at=clock.now)  # what five failures stored before
+    account._failures_cleared()
+    account._attempt_failed(at=clock.now)
+    identity.save(account)
+    identity.activate(
+        "veteran-admin", activation.activation_code, STRONG_PASSWORD, client_address=CLIENT
+    )
+    assert identity.login("veteran-admin", STRONG_PASSWORD, client_address=CLIENT).access_token
