@@ -24,7 +24,7 @@ from bench.projection import CONSUMER, PARTITIONS, PROJECTOR
 from bench.workload import Workload
 from hourbank_common.kafka import SAFE_PRODUCER_SETTINGS
 from hourbank_contracts import KafkaRecord, to_kafka
-from tests.support.kafka_io import create_topics
+from tests.support.kafka_io import create_env_topics, create_topics
 from tests.support.ledger_db import FACT_RECORDED_TOPIC
 from tests.support.waiting import wait_until
 
@@ -166,8 +166,8 @@ class EndToEndBench:
     def run(self, pairs: int) -> dict[str, Any]:
         topic = self.infra.topic("e2e")
         schema = self.infra.new_schema("e2e")
-        asyncio.run(create_topics(self.infra.kafka_bootstrap, [topic], PARTITIONS))
         env = self.infra.ledger_env(schema, topic, f"bench-e2e-{self.infra.run_id}")
+        asyncio.run(create_env_topics(self.infra.kafka_bootstrap, env, PARTITIONS))
         log(f"b4: {self.rate:.0f} events/s for {self.seconds:.0f}s per run")
         with (
             service("consumer", CONSUMER, env) as consumer,

@@ -134,7 +134,14 @@ class ProjectionBench:
         log(f"b1: generating {self.workload.events:,} events for {self.workload.persons:,} persons")
         records = self.workload.records()
         self.expected_rows = self.workload.distinct_facts()
-        asyncio.run(create_topics(self.infra.kafka_bootstrap, [self.topic], PARTITIONS))
+        # The dead-letter topic too: brokers do not create topics on first use.
+        asyncio.run(
+            create_topics(
+                self.infra.kafka_bootstrap,
+                [self.topic, self.infra.topic("dead-letter")],
+                PARTITIONS,
+            )
+        )
         started = time.perf_counter()
         asyncio.run(produce_all(self.infra.kafka_bootstrap, self.topic, records))
         log(

@@ -24,7 +24,7 @@ from hourbank_contracts import (
     to_kafka,
 )
 from tests.support.auth import authority, bearer, organisation_admin
-from tests.support.kafka_io import create_topics, produce
+from tests.support.kafka_io import create_env_topics, produce
 from tests.support.processes import ServiceProcess, free_port
 from tests.support.waiting import wait_until
 
@@ -37,7 +37,7 @@ def test_a_registration_through_kafka_lets_the_employer_read_and_no_other(
     learning_topic = ledger_env["LEARNING_TOPIC"]
     identity_topic = f"it.{run_id}.identity"
     env = {**ledger_env, "LEDGER_TOPICS": json.dumps([learning_topic, identity_topic])}
-    asyncio.run(create_topics(kafka_bootstrap, [learning_topic, identity_topic]))
+    asyncio.run(create_env_topics(kafka_bootstrap, env))
     person, employer, industry, other_employer = uuid4(), uuid4(), uuid4(), uuid4()
     registered = PersonRegisteredV1(
         person_id=person,

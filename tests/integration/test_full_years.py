@@ -31,7 +31,7 @@ from hourbank_contracts import (
 from hourbank_ledger.application.contract_facts import fact_from
 from hourbank_ledger.domain.policy import PersonYear, evaluate, load_policy
 from tests.support.auth import bearer, title_client
-from tests.support.kafka_io import create_topics, produce
+from tests.support.kafka_io import create_env_topics, produce
 from tests.support.processes import ServiceProcess, free_port
 from tests.support.waiting import wait_until
 
@@ -164,7 +164,7 @@ def test_a_full_year_through_kafka_matches_the_engine_and_the_notice(
 ) -> None:
     year: Year = build(uuid4())
     topic = json.loads(ledger_env["LEDGER_TOPICS"])[0]
-    asyncio.run(create_topics(kafka_bootstrap, [topic]))
+    asyncio.run(create_env_topics(kafka_bootstrap, ledger_env))
     # Every event twice and in reverse order: the answer may depend on neither.
     records = [to_kafka(e) for e in reversed(year.envelopes)]
     asyncio.run(produce(kafka_bootstrap, topic, records + records))

@@ -8,7 +8,7 @@ from uuid import uuid4
 import httpx
 
 from tests.support.auth import bearer, professional, title_client
-from tests.support.kafka_io import create_topics
+from tests.support.kafka_io import create_env_topics
 from tests.support.processes import ServiceProcess, free_port
 from tests.support.waiting import wait_until
 
@@ -17,7 +17,7 @@ def test_a_completion_posted_over_http_appears_in_the_ledger_query(
     ledger_env: dict[str, str], kafka_bootstrap: str
 ) -> None:
     learning_port, ledger_port = free_port(), free_port()
-    asyncio.run(create_topics(kafka_bootstrap, [ledger_env["LEARNING_TOPIC"]]))
+    asyncio.run(create_env_topics(kafka_bootstrap, ledger_env))
     processes = [
         ServiceProcess(
             "learning-api",

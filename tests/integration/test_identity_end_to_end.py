@@ -23,7 +23,7 @@ from stdnum.cn import uscc
 from stdnum.iso7064 import mod_11_2
 
 from tests.support import system
-from tests.support.kafka_io import read_all
+from tests.support.kafka_io import create_env_topics, read_all
 from tests.support.processes import ROOT
 from tests.support.waiting import wait_until
 
@@ -59,7 +59,8 @@ def identity_env(ledger_env: dict[str, str], run_id: str) -> dict[str, str]:
 
 
 @pytest.fixture
-def services(identity_env: dict[str, str]) -> Iterator[dict[str, Any]]:
+def services(identity_env: dict[str, str], kafka_bootstrap: str) -> Iterator[dict[str, Any]]:
+    asyncio.run(create_env_topics(kafka_bootstrap, identity_env))
     kinds = [kind for kind in system.PROCESS_MODULES if not kind.startswith("learning-")]
     processes = system.System(identity_env, kinds)
     try:

@@ -17,7 +17,7 @@ from hourbank_contracts import (
     event_id_for,
     to_kafka,
 )
-from tests.support.kafka_io import create_topics, produce, read_all
+from tests.support.kafka_io import create_env_topics, produce, read_all
 from tests.support.ledger_db import LedgerTables
 from tests.support.processes import ServiceProcess
 from tests.support.waiting import wait_until
@@ -57,7 +57,7 @@ def test_the_same_event_delivered_three_times_counts_once(
     topic = topic_of(ledger_env)
     person = uuid4()
     record = completion_record(person, 1, hours="2.5")
-    asyncio.run(create_topics(kafka_bootstrap, [topic]))
+    asyncio.run(create_env_topics(kafka_bootstrap, ledger_env))
     asyncio.run(produce(kafka_bootstrap, topic, [record, record, record]))
     consumer = ServiceProcess("consumer", CONSUMER, ledger_env).start()
     projector = ServiceProcess("projector", PROJECTOR, ledger_env).start()
@@ -79,7 +79,7 @@ def test_consumer_killed_mid_stream_ends_with_exactly_1000_entries(
     topic = topic_of(ledger_env)
     persons = [uuid4() for _ in range(50)]
     records = [completion_record(persons[n % 50], n) for n in range(1000)]
-    asyncio.run(create_topics(kafka_bootstrap, [topic]))
+    asyncio.run(create_env_topics(kafka_bootstrap, ledger_env))
     asyncio.run(produce(kafka_bootstrap, topic, records))
 
     consumer = ServiceProcess("consumer", CONSUMER, ledger_env).start()
@@ -120,7 +120,7 @@ def test_poison_messages_are_dead_lettered_and_the_next_good_one_applied(
         KafkaRecord(key=good.key, value=b'{"person_id": "not-a-uuid"}', headers=headers),
     ]
     # Every record needs its own ce_id, or dedupe would hide the good one.
-    asyncio.run(create_topics(kafka_bootstrap, [topic], partitions=1))
+    asyncio.run(create_env_topics(kafka_bootstrap, ledger_env, partitions=1))
     asyncio.run(produce(kafka_bootstrap, topic, [*poison, good]))
     consumer = ServiceProcess("consumer", CONSUMER, ledger_env).start()
     try:

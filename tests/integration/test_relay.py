@@ -15,7 +15,7 @@ from hourbank_common.settings import PostgresSettings
 from hourbank_learning.application.service import RecordCompletion
 from hourbank_learning.bootstrap import build_learning_application
 from hourbank_learning.domain.completion import Subject
-from tests.support.kafka_io import create_topics, read_all
+from tests.support.kafka_io import create_env_topics, read_all
 from tests.support.ledger_db import LedgerTables
 from tests.support.processes import ServiceProcess
 from tests.support.waiting import wait_until
@@ -59,7 +59,7 @@ def test_relay_killed_and_restarted_mid_stream_causes_no_double_count(
             )
         )
     learning.close()
-    asyncio.run(create_topics(kafka_bootstrap, [topic]))
+    asyncio.run(create_env_topics(kafka_bootstrap, ledger_env))
     relay_env = {**ledger_env, "RELAY_BATCH_SIZE": "10"}
 
     consumer = ServiceProcess("consumer", "hourbank_ledger.entrypoints.consumer", ledger_env)

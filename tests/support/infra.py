@@ -57,8 +57,20 @@ def provide_kafka() -> Iterator[str]:
     if _docker_engine_answers():
         from testcontainers.kafka import KafkaContainer
 
-        with KafkaContainer().with_kraft() as kafka:
-            yield kafka.get_bootstrap_server()
+        with (
+            KafkaContainer()
+            .with_kraft()
+            .with_env("KAFKA_AUTO_CREATE_TOPICS_ENABLE", "false") as kafka
+        ):
+            # What scripts/infra does after every start: the defined topics, explicitly.
+            import asyncio
+
+            from hourbank_common.kafka_topics import ensure_topics
+            from hourbank_contracts import TOPICS
+
+            servers = kafka.get_bootstrap_server()
+            asyncio.run(ensure_topics(servers, TOPICS))
+            yield servers
         return
     servers = _launcher_env("kafka").get("KAFKA_BOOTSTRAP_SERVERS")
     if not servers:

@@ -1,27 +1,54 @@
-"""Producing and reading raw records on real Kafka in tests."""
+"""Creating topics, producing and reading raw records on real Kafka in tests.
+
+Brokers do not create topics on first use (``auto.create.topics.enable=false``, see
+``hourbank_contracts.topics``): a test that gives its processes topic names of its own
+creates every one of them first, with :func:`create_env_topics` or :func:`create_topics`.
+"""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+import json
+from collections.abc import Mapping, Sequence
 from typing import Protocol
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.admin import AIOKafkaAdminClient
 
 from hourbank_common.kafka import SAFE_PRODUCER_SETTINGS
-from hourbank_contracts import KafkaRecord
+from hourbank_common.kafka_topics import ensure_topics
+from hourbank_contracts import EVENT_TOPIC_PARTITIONS, KafkaRecord, TopicSpec
+
+# The variables through which processes are told their topics (the settings' fields).
+_TOPIC_VARIABLES = ("LEARNING_TOPIC", "IDENTITY_TOPIC", "LEDGER_DEAD_LETTER_TOPIC")
+_TOPIC_LIST_VARIABLES = ("LEDGER_TOPICS",)
 
 
-async def create_topics(bootstrap: str, names: Sequence[str], partitions: int = 3) -> None:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
-        await admin.create_topics(
-            [NewTopic(name, num_partitions=partitions, replication_factor=1) for name in names]
-        )
-    finally:
-        await admin.close()
+async def create_topics(
+    bootstrap: str, names: Sequence[str], partitions: int = EVENT_TOPIC_PARTITIONS
+) -> None:
+    """Create per-test topics like the defined ones (same partitions unless told)."""
+    await ensure_topics(bootstrap, [TopicSpec(name, partitions) for name in names])
+
+
+def env_topics(env: Mapping[str, str]) -> list[str]:
+    """Every topic a process environment names: sources, relay targets, dead letters."""
+    names: list[str] = []
+    for variable in _TOPIC_LIST_VARIABLES:
+        if variable in env:
+            names.extend(json.loads(env[variable]))
+    names.extend(env[variable] for variable in _TOPIC_VARIABLES if variable in env)
+    return list(dict.fromkeys(names))
+
+
+async def create_env_topics(
+    bootstrap: str, env: Mapping[str, str], partitions: int = EVENT_TOPIC_PARTITIONS
+) -> list[str]:
+    """Create every topic ``env`` names, the dead-letter topic with the sources' partition
+    count (as in the definition); returns the names."""
+    names = env_topics(env)
+    await create_topics(bootstrap, names, partitions)
+    return names
 
 
 async def produce(bootstrap: str, topic: str, records: Sequence[KafkaRecord]) -> None:

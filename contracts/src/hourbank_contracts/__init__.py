@@ -57,12 +57,17 @@ from .registry import (
 from .schemas import check_compatible, check_snapshots, schema_for, write_snapshots
 from .topics import (
     BILLING_TOPIC,
+    EVENT_TOPIC_PARTITIONS,
     EVENT_TOPICS,
     EXAM_TOPIC,
     IDENTITY_TOPIC,
     LEARNING_TOPIC,
     LEDGER_DEAD_LETTER_TOPIC,
     RECOGNITION_TOPIC,
+    TOPIC_NAMES,
+    TOPICS,
+    TopicSpec,
+    topic_spec,
 )
 
 __all__ = [
@@ -72,6 +77,7 @@ __all__ = [
     "EVENT_CLASSES",
     "EVENT_ID_NAMESPACE",
     "EVENT_TOPICS",
+    "EVENT_TOPIC_PARTITIONS",
     "EVENT_TYPES",
     "EXAM_TOPIC",
     "IDENTITY_TOPIC",
@@ -80,6 +86,8 @@ __all__ = [
     "RECOGNITION_TOPIC",
     "REGION_CODE_PATTERN",
     "SPEC_VERSION",
+    "TOPICS",
+    "TOPIC_NAMES",
     "ClaimApprovedV1",
     "ClaimCategory",
     "ClaimRevokedV1",
@@ -110,6 +118,7 @@ __all__ = [
     "ReversalEvent",
     "SchemaViolation",
     "Subject",
+    "TopicSpec",
     "UndecodableMessage",
     "UnknownEventType",
     "XuexiPointsRecordedV1",
@@ -125,5 +134,6 @@ __all__ = [
     "from_kafka",
     "schema_for",
     "to_kafka",
+    "topic_spec",
     "write_snapshots",
 ]

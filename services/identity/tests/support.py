@@ -14,6 +14,7 @@ from hourbank_common.auth import (
     TokenVerifier,
     generate_signing_keypair,
 )
+from hourbank_identity.application.login_throttle import InMemoryThrottleStore, LoginThrottle
 from hourbank_identity.application.pii_vault import InMemoryPiiVault, PiiCipher
 from hourbank_identity.application.service import IdentityApplication
 from hourbank_identity.domain.passwords import PasswordHasher
@@ -22,6 +23,7 @@ from .synthetic import credit_code_text
 
 KEYS = generate_signing_keypair()
 STRONG_PASSWORD = "violet-harbour-tractor-51"
+CLIENT = "192.0.2.10"  # the caller's address (TEST-NET-1) where a test needs one
 
 
 @dataclass
@@ -36,11 +38,14 @@ class Clock:
         self.now += delta
 
 
-def new_identity(clock: Clock | None = None) -> IdentityApplication:
+def new_identity(
+    clock: Clock | None = None, hasher: PasswordHasher | None = None
+) -> IdentityApplication:
     cipher = PiiCipher(os.urandom(32), os.urandom(32))
     return IdentityApplication(
         vault=InMemoryPiiVault(cipher),
-        hasher=PasswordHasher.fast_for_tests(),
+        hasher=hasher or PasswordHasher.fast_for_tests(),
+        throttle=LoginThrottle(InMemoryThrottleStore(), cipher.derived_key("login-throttle")),
         signer=TokenSigner(KEYS.private_pem),
         verifier=TokenVerifier(KEYS.public_pem),
         clock=clock or Clock(),

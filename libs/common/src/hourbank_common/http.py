@@ -247,4 +247,7 @@ def serve(app: FastAPI, *, host: str, port: int) -> None:
     p99 (``runtime.py``, docs/benchmarks.md).
     """
     settle_startup_objects()
-    uvicorn.run(app, host=host, port=port, log_config=None)
+    # uvicorn would otherwise believe X-Forwarded-For from 127.0.0.1 (FORWARDED_ALLOW_IPS):
+    # an app that needs the client's address trusts its proxies itself (identity's
+    # HTTP_TRUSTED_PROXIES), so that no client can choose the address it is seen from.
+    uvicorn.run(app, host=host, port=port, log_config=None, proxy_headers=False)

@@ -17,7 +17,9 @@ from hourbank_common.relay import OutboxRelay
 from hourbank_common.settings import PostgresSettings, eventsourcing_env
 from hourbank_identity.adapters.contracts import PUBLISHED_EVENTS, to_public_event
 from hourbank_identity.adapters.pii_postgres import PostgresPiiVault
+from hourbank_identity.adapters.throttle_postgres import PostgresThrottleStore
 from hourbank_identity.application.event_log import IdentityEventLog
+from hourbank_identity.application.login_throttle import LoginThrottle
 from hourbank_identity.application.pii_vault import PiiCipher
 from hourbank_identity.application.service import IdentityApplication
 from hourbank_identity.config import IdentityApiSettings, IdentityRelaySettings
@@ -46,10 +48,15 @@ def build_identity_application(settings: IdentityApiSettings) -> IdentityApplica
     # The vault takes the schema's DDL lock itself: do not hold table_creation_lock here.
     vault.create_tables()
     signer = token_signer(settings)
+    # Failed credential attempts, counted in PostgreSQL so that every API replica sees the
+    # same counts; keys hashed with a key derived from the lookup key.
+    throttle_store = PostgresThrottleStore(url, schema)
     with table_creation_lock(url, schema):
+        throttle_store.create_tables()
         return IdentityApplication(
             vault=vault,
             hasher=PasswordHasher(),
+            throttle=LoginThrottle(throttle_store, cipher.derived_key("login-throttle")),
             signer=signer,
             verifier=TokenVerifier(
                 signer.public_pem,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from pydantic import Field, SecretStr
+from pydantic import Field, IPvAnyNetwork, SecretStr
 
 from hourbank_common.auth import DEFAULT_AUDIENCE, DEFAULT_ISSUER
 from hourbank_common.settings import KafkaSettings, PostgresSettings
@@ -26,6 +26,16 @@ class IdentityApiSettings(PostgresSettings):
     )
     auth_jwt_issuer: str = Field(default=DEFAULT_ISSUER)
     auth_jwt_audience: str = Field(default=DEFAULT_AUDIENCE)
+    http_trusted_proxies: list[IPvAnyNetwork] = Field(
+        default=[],
+        description=(
+            "Addresses or networks (CIDR) of the reverse proxies in front of the API, as a"
+            ' JSON list such as ["10.0.0.0/8"]. Only requests arriving from one of them have'
+            " their client address taken from X-Forwarded-For (the nearest untrusted"
+            " entry); empty: the TCP peer is the client. Login throttling counts per client"
+            " address, so behind a proxy this must be set."
+        ),
+    )
     access_token_minutes: int = Field(default=15, ge=1, le=60)
     refresh_token_days: int = Field(default=7, ge=1, le=30)
 

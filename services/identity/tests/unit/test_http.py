@@ -3,6 +3,7 @@ token, the problems it answers with, and the access rules of each endpoint."""
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 import pytest
@@ -16,7 +17,13 @@ from hourbank_identity.application.organisation_search import (
 from hourbank_identity.application.service import IdentityApplication
 from hourbank_identity.entrypoints.http import create_app
 
-from ..support import STRONG_PASSWORD, Clock, new_identity
+from ..support import (
+    STRONG_PASSWORD,
+    Clock,
+    employer_admin,
+    new_identity,
+    preload_registry,
+)
 from ..synthetic import credit_code_text, national_id_text
 
 ID_NUMBER = national_id_text("370303", sequence="321")
@@ -28,7 +35,8 @@ class Api:
         self.identity: IdentityApplication = new_identity(Clock())
         self.search = InMemoryOrganisationSearchView()
         self.projection = OrganisationSearchProjection(self.search)
-        self.client = TestClient(create_app(self.identity, self.search))
+        self.app = create_app(self.identity, self.search)
+        self.client = TestClient(self.app)
         self.projected = 0
 
     def project(self) -> None:
@@ -40,6 +48,10 @@ class Api:
                 Tracking(self.identity.name, notification.id),
             )
             self.projected = notification.id
+
+    def client_from(self, address: str) -> TestClient:
+        """A client whose requests arrive from ``address``."""
+        return TestClient(self.app, client=(address, 50000))
 
     def token(self, login: str, password: str = STRONG_PASSWORD) -> dict[str, str]:
         answer = self.client.post("/v1/auth/login", json={"login": login, "password": password})
@@ -188,6 +200,99 @@ def test_login_is_throttled_with_retry_after(api: Api) -> None:
     )
     assert locked.status_code == 429
     assert int(locked.headers["retry-after"]) > 0
+
+
+def _registered_professional(api: Api) -> str:
+    """An active professional, who logs in with their ID number; returns the number."""
+    registry = preload_registry(api.identity)
+    registered = api.identity.register_professional(
+        employer_admin(registry.employer),
+        name="张三",
+        id_number=ID_NUMBER,
+        organisation=registry.employer,
+    )
+    assert registered.activation is not None
+    api.activate(ID_NUMBER, registered.activation.activation_code)
+    return ID_NUMBER
+
+
+def _comparable(answer: Any) -> tuple[int, dict[str, str], bytes]:
+    """Status, headers and body, without the per-request correlation id."""
+    headers = {k: v for k, v in answer.headers.items() if k.lower() != "x-correlation-id"}
+    return answer.status_code, headers, answer.content
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/v1/auth/login", {"password": "not-the-password"}),
+        (
+            "/v1/accounts/activate",
+            {"activation_code": "AAAA-BBBB-CCCC-DDDD-EEEE", "password": STRONG_PASSWORD},
+        ),
+    ],
+)
+def test_registered_and_unregistered_id_numbers_get_identical_answers(
+    api: Api, path: str, body: dict[str, str]
+) -> None:
+    """Regression (issue 10): after five wrong passwords a registered ID number answered
+    429 Retry-After: 900 and an unregistered one 401, so anyone could tell who is
+    registered. Every answer (status, headers, body) must now be the same."""
+    registered = _registered_professional(api)
+    unregistered = national_id_text("370303", sequence="777")
+    known = api.client_from("203.0.113.1")
+    unknown = api.client_from("203.0.113.2")
+    for attempt in range(8):
+        answers = [
+            _comparable(client.post(path, json={"login": login, **body}))
+            for client, login in ((known, registered), (unknown, unregistered))
+        ]
+        assert answers[0] == answers[1], f"attempt {attempt + 1}"
+        assert answers[0][0] == (401 if attempt < 5 else 429)
+    assert int(answers[0][1]["retry-after"]) == 15
+
+
+def test_the_owner_still_logs_in_after_a_strangers_failures(api: Api) -> None:
+    """Regression (issue 10): five wrong passwords from anyone locked the owner out for
+    15 minutes."""
+    registered = _registered_professional(api)
+    stranger = api.client_from("203.0.113.66")
+    for _ in range(5):
+        wrong = stranger.post(
+            "/v1/auth/login", json={"login": registered, "password": "guess-guess-guess"}
+        )
+        assert wrong.status_code == 401
+    throttled = stranger.post(
+        "/v1/auth/login", json={"login": registered, "password": STRONG_PASSWORD}
+    )
+    assert throttled.status_code == 429  # the stranger, even with the right password
+    owner = api.client_from("192.0.2.44").post(
+        "/v1/auth/login", json={"login": registered, "password": STRONG_PASSWORD}
+    )
+    assert owner.status_code == 200, owner.text
+
+
+def test_x_forwarded_for_counts_only_from_a_trusted_proxy(api: Api) -> None:
+    def failures_until_throttled(client: TestClient, forwarded: list[str]) -> int:
+        for number, address in enumerate(forwarded, start=1):
+            answer = client.post(
+                "/v1/auth/login",
+                json={"login": "nobody-at-all", "password": "not-the-password"},
+                headers={"X-Forwarded-For": address},
+            )
+            if answer.status_code == 429:
+                return number
+        return len(forwarded) + 1
+
+    spoofed = [f"198.51.100.{n}" for n in range(1, 9)]
+    # Without a trusted proxy the header is ignored: the peer is throttled after 5.
+    assert failures_until_throttled(api.client_from("203.0.113.9"), spoofed) == 6
+    proxied = TestClient(
+        create_app(api.identity, api.search, trusted_proxies=["10.0.0.0/8"]),
+        client=("10.1.2.3", 50000),
+    )
+    # Behind the trusted proxy each forwarded address is its own client.
+    assert failures_until_throttled(proxied, spoofed) == len(spoofed) + 1
 
 
 def test_the_jwks_document_verifies_issued_tokens(api: Api) -> None:

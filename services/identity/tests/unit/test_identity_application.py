@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
 from uuid import uuid4
@@ -20,8 +21,10 @@ from hourbank_identity.application.service import (
     Throttled,
 )
 from hourbank_identity.domain.organisation import OrganisationKind
+from hourbank_identity.domain.passwords import PasswordHasher
 
 from ..support import (
+    CLIENT,
     PROVINCE,
     STRONG_PASSWORD,
     ZIBO_EMPLOYER_CODE,
@@ -146,9 +149,11 @@ def test_professional_registration_activation_and_login(
     assert registered.masked_id_number == ID_NUMBER[:4] + "*" * 10 + ID_NUMBER[-4:]
     # No password works before activation: there is no default password.
     with pytest.raises(InvalidCredentials):
-        identity.login(ID_NUMBER, ID_NUMBER[-6:])
-    identity.activate(ID_NUMBER, registered.activation.activation_code, STRONG_PASSWORD)
-    tokens = identity.login(ID_NUMBER, STRONG_PASSWORD)
+        identity.login(ID_NUMBER, ID_NUMBER[-6:], client_address=CLIENT)
+    identity.activate(
+        ID_NUMBER, registered.activation.activation_code, STRONG_PASSWORD, client_address=CLIENT
+    )
+    tokens = identity.login(ID_NUMBER, STRONG_PASSWORD, client_address=CLIENT)
     principal = identity.verifier.verify_access(tokens.access_token)
     assert principal.role is Role.PROFESSIONAL
     assert principal.person_id == registered.person_id
@@ -208,41 +213,233 @@ def test_weak_passwords_and_passwords_derived_from_the_id_number_are_refused(
     )
     assert registered.activation is not None
     with pytest.raises(InvalidInput) as refused:
-        identity.activate(ID_NUMBER, registered.activation.activation_code, password)
+        identity.activate(
+            ID_NUMBER, registered.activation.activation_code, password, client_address=CLIENT
+        )
     assert refused.value.field == "password"
 
 
-def test_failed_logins_are_throttled_then_released(
+def test_failed_logins_back_off_briefly_instead_of_locking(
     identity: IdentityApplication, clock: Clock
 ) -> None:
     registry = preload_registry(identity)
     activation = identity.provision_admin(hr_admin(registry), registry.employer, "zibo-first")
-    identity.activate("zibo-first", activation.activation_code, STRONG_PASSWORD)
+    identity.activate(
+        "zibo-first", activation.activation_code, STRONG_PASSWORD, client_address=CLIENT
+    )
     for _ in range(5):
         with pytest.raises(InvalidCredentials):
-            identity.login("zibo-first", "wrong-password-here")
-    with pytest.raises(Throttled) as locked:
-        identity.login("zibo-first", STRONG_PASSWORD)  # even the right password waits
-    assert 0 < locked.value.retry_after_seconds <= 15 * 60 + 1
-    clock.advance(timedelta(minutes=16))
-    assert identity.login("zibo-first", STRONG_PASSWORD).access_token
+            identity.login("zibo-first", "wrong-password-here", client_address=CLIENT)
+    with pytest.raises(Throttled) as throttled:
+        # Even the right password waits while the short window lasts...
+        identity.login("zibo-first", STRONG_PASSWORD, client_address=CLIENT)
+    assert throttled.value.retry_after_seconds == 15
+    clock.advance(timedelta(seconds=16))
+    # ...and no longer: not 15 minutes.
+    assert identity.login("zibo-first", STRONG_PASSWORD, client_address=CLIENT).access_token
 
 
-def test_wrong_activation_codes_count_towards_the_lock(identity: IdentityApplication) -> None:
+def test_each_further_failure_doubles_the_wait_up_to_its_cap(
+    identity: IdentityApplication, clock: Clock
+) -> None:
+    waits = []
+    for _ in range(9):
+        for _ in range(5 if not waits else 1):
+            with pytest.raises(InvalidCredentials):
+                identity.login("zibo-guessed", "wrong-password-here", client_address=CLIENT)
+        with pytest.raises(Throttled) as throttled:
+            identity.login("zibo-guessed", "wrong-password-here", client_address=CLIENT)
+        waits.append(throttled.value.retry_after_seconds)
+        clock.advance(timedelta(seconds=throttled.value.retry_after_seconds))
+    assert waits == [15, 30, 60, 120, 240, 480, 900, 900, 900]
+
+
+def test_wrong_activation_codes_count_towards_the_throttle(
+    identity: IdentityApplication,
+) -> None:
     registry = preload_registry(identity)
     identity.provision_admin(hr_admin(registry), registry.employer, "zibo-second")
     for _ in range(5):
         with pytest.raises(InvalidCredentials):
-            identity.activate("zibo-second", "AAAA-BBBB-CCCC-DDDD-EEEE", STRONG_PASSWORD)
+            identity.activate(
+                "zibo-second", "AAAA-BBBB-CCCC-DDDD-EEEE", STRONG_PASSWORD, client_address=CLIENT
+            )
     with pytest.raises(Throttled):
-        identity.activate("zibo-second", "AAAA-BBBB-CCCC-DDDD-EEEE", STRONG_PASSWORD)
+        identity.activate(
+            "zibo-second", "AAAA-BBBB-CCCC-DDDD-EEEE", STRONG_PASSWORD, client_address=CLIENT
+        )
 
 
 def test_an_unknown_login_looks_like_a_wrong_password(identity: IdentityApplication) -> None:
     with pytest.raises(InvalidCredentials, match="unknown login or wrong password"):
-        identity.login("nobody-here", STRONG_PASSWORD)
+        identity.login("nobody-here", STRONG_PASSWORD, client_address=CLIENT)
     with pytest.raises(InvalidCredentials, match="unknown login or wrong password"):
-        identity.login(ID_NUMBER, STRONG_PASSWORD)
+        identity.login(ID_NUMBER, STRONG_PASSWORD, client_address=CLIENT)
+
+
+def test_unknown_logins_are_throttled_exactly_like_known_ones(
+    identity: IdentityApplication,
+) -> None:
+    """Regression (issue 10): five wrong passwords gave a registered ID number 429 and an
+    unregistered one 401 for ever, which told anyone who is registered."""
+    registry = preload_registry(identity)
+    registered = identity.register_professional(
+        employer_admin(registry.employer),
+        name="张三",
+        id_number=ID_NUMBER,
+        organisation=registry.employer,
+    )
+    assert registered.activation is not None
+    identity.activate(
+        ID_NUMBER, registered.activation.activation_code, STRONG_PASSWORD, client_address=CLIENT
+    )
+    unknown = national_id_text("370303", sequence="777")
+
+    def answers(login: str) -> list[tuple[str, str, int | None]]:
+        seen: list[tuple[str, str, int | None]] = []
+        for _ in range(7):
+            try:
+                identity.login(login, "wrong-password-here", client_address=CLIENT)
+            except (InvalidCredentials, Throttled) as error:
+                retry = error.retry_after_seconds if isinstance(error, Throttled) else None
+                seen.append((type(error).__name__, error.message, retry))
+        return seen
+
+    known_answers, unknown_answers = answers(ID_NUMBER), answers(unknown)
+    assert known_answers == unknown_answers
+    assert [kind for kind, _, _ in known_answers] == ["InvalidCredentials"] * 5 + ["Throttled"] * 2
+
+
+def test_the_owner_logs_in_from_elsewhere_while_a_stranger_is_throttled(
+    identity: IdentityApplication,
+) -> None:
+    """Regression (issue 10): anyone who knew an ID number could lock its owner out for
+    15 minutes with five wrong passwords."""
+    registry = preload_registry(identity)
+    registered = identity.register_professional(
+        employer_admin(registry.employer),
+        name="张三",
+        id_number=ID_NUMBER,
+        organisation=registry.employer,
+    )
+    assert registered.activation is not None
+    identity.activate(
+        ID_NUMBER, registered.activation.activation_code, STRONG_PASSWORD, client_address=CLIENT
+    )
+    stranger = "203.0.113.66"
+    for _ in range(5):
+        with pytest.raises(InvalidCredentials):
+            identity.login(ID_NUMBER, "guess-guess-guess", client_address=stranger)
+    for _ in range(10):
+        with pytest.raises(Throttled):
+            identity.login(ID_NUMBER, "guess-guess-guess", client_address=stranger)
+    assert identity.login(ID_NUMBER, STRONG_PASSWORD, client_address=CLIENT).access_token
+
+
+def test_one_address_trying_many_logins_is_throttled(
+    identity: IdentityApplication,
+) -> None:
+    prober = "198.51.100.7"
+    for sequence in range(100, 150):  # 50 different ID numbers, one try each
+        with pytest.raises(InvalidCredentials):
+            identity.login(
+                national_id_text("370303", sequence=str(sequence)),
+                STRONG_PASSWORD,
+                client_address=prober,
+            )
+    with pytest.raises(Throttled):
+        identity.login("anyone-else", STRONG_PASSWORD, client_address=prober)
+    with pytest.raises(InvalidCredentials):  # another address is not affected
+        identity.login("anyone-else", STRONG_PASSWORD, client_address=CLIENT)
+
+
+def test_activation_does_not_tell_an_active_or_expired_account_from_an_unknown_one(
+    identity: IdentityApplication, clock: Clock
+) -> None:
+    """Regression (issue 10): an active account answered 409 and an expired code 422 to any
+    code, an unknown login 401."""
+    registry = preload_registry(identity)
+    active = identity.provision_admin(hr_admin(registry), registry.employer, "zibo-active")
+    identity.activate("zibo-active", active.activation_code, STRONG_PASSWORD, client_address=CLIENT)
+    identity.provision_admin(hr_admin(registry), registry.employer, "zibo-expiring")
+    clock.advance(timedelta(days=31))
+    wrong = "AAAA-BBBB-CCCC-DDDD-EEEE"
+    for login in ("zibo-active", "zibo-expiring", "zibo-nobody"):
+        with pytest.raises(InvalidCredentials, match="unknown login or wrong activation code"):
+            identity.activate(login, wrong, STRONG_PASSWORD, client_address=CLIENT)
+        with pytest.raises(InvalidCredentials, match="unknown login or wrong activation code"):
+            identity.activate(login, wrong, "password1", client_address="192.0.2.99")
+
+
+def test_the_holder_of_an_expired_code_is_told_it_expired(
+    identity: IdentityApplication, clock: Clock
+) -> None:
+    registry = preload_registry(identity)
+    expiring = identity.provision_admin(hr_admin(registry), registry.employer, "zibo-late")
+    clock.advance(timedelta(days=31))
+    with pytest.raises(InvalidInput, match="expired"):
+        identity.activate(
+            "zibo-late", expiring.activation_code, STRONG_PASSWORD, client_address=CLIENT
+        )
+
+
+class CountingHasher(PasswordHasher):
+    """The test hasher, counting the Argon2 work each call does."""
+
+    def __init__(self) -> None:
+        super().__init__(time_cost=1, memory_cost=8, parallelism=1)
+        self.verifications = 0
+        self.hashes = 0
+
+    def verify(self, hash: str, password: str) -> bool:
+        self.verifications += 1
+        return super().verify(hash, password)
+
+    def hash(self, password: str) -> str:
+        self.hashes += 1
+        return super().hash(password)
+
+
+def test_unknown_and_known_logins_cost_the_same_password_hash_work(clock: Clock) -> None:
+    hasher = CountingHasher()
+    identity = new_identity(clock, hasher=hasher)
+    registry = preload_registry(identity)
+    registered = identity.register_professional(
+        employer_admin(registry.employer),
+        name="张三",
+        id_number=ID_NUMBER,
+        organisation=registry.employer,
+    )
+    assert registered.activation is not None
+    identity.provision_admin(hr_admin(registry), registry.employer, "zibo-pending")
+    identity.activate(
+        ID_NUMBER, registered.activation.activation_code, STRONG_PASSWORD, client_address=CLIENT
+    )
+
+    def work(attempt: Callable[[], object]) -> tuple[int, int]:
+        before = (hasher.verifications, hasher.hashes)
+        with pytest.raises(InvalidCredentials):
+            attempt()
+        return hasher.verifications - before[0], hasher.hashes - before[1]
+
+    def login(login: str, address: str) -> Callable[[], object]:
+        return lambda: identity.login(login, "wrong-password-here", client_address=address)
+
+    def activate(login: str, address: str) -> Callable[[], object]:
+        return lambda: identity.activate(
+            login, "AAAA-BBBB-CCCC-DDDD-EEEE", STRONG_PASSWORD, client_address=address
+        )
+
+    unknown_id = national_id_text("370303", sequence="777")
+    # One Argon2 verification each: registered, unregistered, not yet activated, by name.
+    assert work(login(ID_NUMBER, "192.0.2.1")) == (1, 0)
+    assert work(login(unknown_id, "192.0.2.2")) == (1, 0)
+    assert work(login("zibo-pending", "192.0.2.3")) == (1, 0)
+    assert work(login("zibo-nobody", "192.0.2.4")) == (1, 0)
+    # A wrong activation code costs no hashing, whether the login exists or not.
+    assert work(activate("zibo-pending", "192.0.2.5")) == (0, 0)
+    assert work(activate("zibo-nobody", "192.0.2.6")) == (0, 0)
+    assert work(activate(ID_NUMBER, "192.0.2.7")) == (0, 0)
 
 
 def test_refresh_rotates_and_a_reused_refresh_token_cuts_the_chain(
@@ -250,8 +447,8 @@ def test_refresh_rotates_and_a_reused_refresh_token_cuts_the_chain(
 ) -> None:
     registry = preload_registry(identity)
     activation = identity.provision_admin(PROVINCE, registry.zibo_hr, "zibo-hr")
-    identity.activate("zibo-hr", activation.activation_code, STRONG_PASSWORD)
-    first = identity.login("zibo-hr", STRONG_PASSWORD)
+    identity.activate("zibo-hr", activation.activation_code, STRONG_PASSWORD, client_address=CLIENT)
+    first = identity.login("zibo-hr", STRONG_PASSWORD, client_address=CLIENT)
     second = identity.refresh(first.refresh_token)
     assert identity.verifier.verify_access(second.access_token).role is Role.HR_AUTHORITY
     with pytest.raises(InvalidCredentials, match="already used"):
@@ -390,3 +587,20 @@ def test_the_writer_and_the_readers_share_one_event_store() -> None:
     from hourbank_identity.application.event_log import IdentityEventLog
 
     assert IdentityApplication.name == IdentityEventLog.name == "identity"
+
+
+def test_accounts_with_events_of_the_former_lock_still_load_and_log_in(
+    identity: IdentityApplication, clock: Clock
+) -> None:
+    """Stored accounts may carry AttemptFailed/FailuresCleared events of the old lock."""
+    activation = identity.provision_admin(None, None, "veteran-admin")
+    account = identity.repository.get(activation.account_id)
+    for _ in range(6):
+        account._attempt_failed(at=clock.now)  # what five failures stored before
+    account._failures_cleared()
+    account._attempt_failed(at=clock.now)
+    identity.save(account)
+    identity.activate(
+        "veteran-admin", activation.activation_code, STRONG_PASSWORD, client_address=CLIENT
+    )
+    assert identity.login("veteran-admin", STRONG_PASSWORD, client_address=CLIENT).access_token

@@ -136,6 +136,14 @@ class PiiCipher:
     def lookup_hash(self, national_id: NationalId) -> str:
         return hmac.new(self._lookup_key, national_id.value.encode(), hashlib.sha256).hexdigest()
 
+    def derived_key(self, purpose: str) -> bytes:
+        """A 32-byte key for another keyed hash of personal data (e.g. the login
+        throttle's), derived from the lookup key so that no further secret is needed and
+        the two hashes of one ID number differ."""
+        return hmac.new(
+            self._lookup_key, f"hourbank.identity.derived:{purpose}".encode(), hashlib.sha256
+        ).digest()
+
     def wrap_key(self, person_id: UUID, data_key: bytes) -> bytes:
         return _seal(self._master, data_key, _KEY_CONTEXT + person_id.bytes)
 

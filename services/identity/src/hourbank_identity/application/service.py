@@ -8,6 +8,7 @@ number.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -27,6 +28,7 @@ from hourbank_common.auth import (
 )
 from hourbank_common.regions import region_covers
 from hourbank_identity.application.event_log import IdentityEventLog
+from hourbank_identity.application.login_throttle import LoginThrottle
 from hourbank_identity.application.pii_vault import PiiVault
 from hourbank_identity.domain.account import (
     Account,
@@ -94,7 +96,8 @@ class InvalidCredentials(IdentityError):
 
 
 class Throttled(IdentityError):
-    """429: too many failed attempts; ``retry_after_seconds`` says when to try again."""
+    """429: too many failed attempts; ``retry_after_seconds`` says when to try again. The
+    same for known and unknown logins (the login is not looked up while throttled)."""
 
     def __init__(self, retry_after_seconds: int) -> None:
         super().__init__("too many failed attempts; try again later")
@@ -185,6 +188,7 @@ class IdentityApplication(IdentityEventLog):
         hasher: PasswordHasher,
         signer: TokenSigner,
         verifier: TokenVerifier,
+        throttle: LoginThrottle,
         clock: Callable[[], datetime] = _now,
         env: dict[str, str] | None = None,
     ) -> None:
@@ -193,6 +197,7 @@ class IdentityApplication(IdentityEventLog):
         self.hasher = hasher
         self.signer = signer
         self.verifier = verifier
+        self.throttle = throttle
         self.clock = clock
 
     # --- loading --------------------------------------------------------------------------
@@ -425,25 +430,48 @@ class IdentityApplication(IdentityEventLog):
             return self._account(account_id_for_person(person_id)) if person_id else None
         return self._account(account_id_for_login(login.strip()))
 
-    def activate(self, login: str, activation_code: str, password: str) -> UUID:
+    def _throttle_key(self, login: str) -> str:
+        """One key per account whatever the spelling (ID number case, login case), and the
+        same kind of key for logins that do not exist."""
+        national_id = _try_national_id(login, self.clock())
+        if national_id is not None:
+            return f"id:{national_id.value}"
+        return f"name:{login.strip().casefold()}"
+
+    def _refuse_if_throttled(self, throttle_key: str, client_address: str, now: datetime) -> None:
+        wait = self.throttle.retry_after(throttle_key, client_address, now)
+        if wait is not None:
+            raise Throttled(max(1, math.ceil(wait.total_seconds())))
+
+    def activate(
+        self, login: str, activation_code: str, password: str, *, client_address: str
+    ) -> UUID:
+        """Set the first password. Until the code is proven right, every refusal is the
+        same ``InvalidCredentials`` (unknown login, active account, wrong code alike) and
+        costs the same work; throttled like logins, under the same counts."""
+        now = self.clock()
+        throttle_key = self._throttle_key(login)
+        self._refuse_if_throttled(throttle_key, client_address, now)
         account = self._resolve_login(login)
-        if account is None:
+        code_digest = activation_code_digest(activation_code)
+        if account is None or not account.accepts_activation_code(code_digest):
+            self.throttle.failed(throttle_key, client_address, now)
             raise InvalidCredentials("unknown login or wrong activation code")
+        # The caller holds the account's one-time code: from here answers may be specific.
+        if account.activation_expired(now):
+            raise InvalidInput("the activation code has expired", field="activation_code")
         try:
             check_password_strength(password, user_inputs=self._personal_words(account, login))
         except WeakPassword as error:
             raise InvalidInput(error.reason, field="password") from error
-        now = self.clock()
         try:
             account.activate(
-                code_digest=activation_code_digest(activation_code),
-                password_hash=self.hasher.hash(password),
-                now=now,
+                code_digest=code_digest, password_hash=self.hasher.hash(password), now=now
             )
         except AccountRefused as refused:
-            self._save(account)  # keeps a recorded failure (nothing else changed)
             raise _refusal(refused) from refused
         self._save(account)
+        self.throttle.succeeded(throttle_key, client_address)
         return account.id
 
     def _personal_words(self, account: Account, login: str) -> list[str]:
@@ -459,23 +487,23 @@ class IdentityApplication(IdentityEventLog):
                 words.append(revealed.value)
         return words
 
-    def login(self, login: str, password: str) -> TokenPair:
-        account = self._resolve_login(login)
-        if account is None or not account.active:
-            # Same work and answer as a wrong password: no way to tell logins apart.
-            self.hasher.verify_dummy(password)
-            raise InvalidCredentials("unknown login or wrong password")
+    def login(self, login: str, password: str, *, client_address: str) -> TokenPair:
+        """Tokens for the right password. Unknown logins, inactive accounts and wrong
+        passwords get the same answer after the same work (one Argon2 verification) and
+        are throttled under the same counts (``domain/throttling.py``); ``client_address``
+        is the caller's address as the HTTP layer determined it."""
         now = self.clock()
-        try:
-            account.check_not_locked(now)
-        except AccountRefused as refused:
-            raise _refusal(refused) from refused
-        assert account.password_hash is not None
-        if not self.hasher.verify(account.password_hash, password):
-            account.record_failure(now)
-            self._save(account)
+        throttle_key = self._throttle_key(login)
+        self._refuse_if_throttled(throttle_key, client_address, now)
+        account = self._resolve_login(login)
+        if account is None or account.password_hash is None:
+            self.hasher.verify_dummy(password)
+            self.throttle.failed(throttle_key, client_address, now)
             raise InvalidCredentials("unknown login or wrong password")
-        account.login_succeeded()
+        if not self.hasher.verify(account.password_hash, password):
+            self.throttle.failed(throttle_key, client_address, now)
+            raise InvalidCredentials("unknown login or wrong password")
+        self.throttle.succeeded(throttle_key, client_address)
         if self.hasher.needs_rehash(account.password_hash):
             account.rehash_password(password_hash=self.hasher.hash(password))
         generation = account.rotate_refresh()
@@ -736,9 +764,6 @@ def _may_read_person(actor: Principal, person: Person) -> bool:
 
 
 def _refusal(refused: AccountRefused) -> IdentityError:
-    if refused.reason is AccountRefusal.LOCKED:
-        seconds = int(refused.retry_after.total_seconds()) + 1 if refused.retry_after else 60
-        return Throttled(seconds)
     if refused.reason is AccountRefusal.ALREADY_ACTIVE:
         return Conflict("the account is already active; log in", field="activation_code")
     if refused.reason is AccountRefusal.CODE_EXPIRED:

@@ -1,12 +1,14 @@
 """Accounts: who may log in, in which role, for which region and organisation.
 
 No account ever has a default password. A new account holds only the digest of a one-time
-activation code; its holder chooses a password to activate it. Failed logins and failed
-activations count towards a temporary lock, so guessing is throttled per account.
+activation code; its holder chooses a password to activate it. Guessing is throttled outside
+the aggregate (``throttling.py``), per login and per client address, so that unknown logins
+are throttled exactly like known ones and no aggregate is made for them.
 """
 
 from __future__ import annotations
 
+import hmac
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -17,8 +19,6 @@ from eventsourcing.domain import Aggregate, event
 from hourbank_common.auth import Principal, Role
 
 ACTIVATION_VALIDITY = timedelta(days=30)
-MAX_CONSECUTIVE_FAILURES = 5
-LOCK_DURATION = timedelta(minutes=15)
 
 
 class AccountRefusal(StrEnum):
@@ -26,14 +26,12 @@ class AccountRefusal(StrEnum):
     ALREADY_ACTIVE = "already_active"
     WRONG_CODE = "wrong_code"
     CODE_EXPIRED = "code_expired"
-    LOCKED = "locked"
 
 
 class AccountRefused(Exception):
-    def __init__(self, reason: AccountRefusal, retry_after: timedelta | None = None) -> None:
+    def __init__(self, reason: AccountRefusal) -> None:
         super().__init__(reason.value)
         self.reason = reason
-        self.retry_after = retry_after
 
 
 def account_id_for_login(login: str) -> UUID:
@@ -88,8 +86,6 @@ class Account(Aggregate):
         self.activation_digest: str | None = activation_digest
         self.activation_expires_at = activation_expires_at
         self.password_hash: str | None = None
-        self.consecutive_failures = 0
-        self.locked_until: datetime | None = None
         self.refresh_generation = 0
 
     @classmethod
@@ -129,26 +125,19 @@ class Account(Aggregate):
             person_id=self.person_id,
         )
 
-    # --- throttling ----------------------------------------------------------------------
-
-    def check_not_locked(self, now: datetime) -> None:
-        if self.locked_until is not None and now < self.locked_until:
-            raise AccountRefused(AccountRefusal.LOCKED, retry_after=self.locked_until - now)
+    # --- events of the former per-account lock ----------------------------------------------
+    # Accounts once counted failed attempts and locked themselves for 15 minutes, which let
+    # anyone who knew an ID number lock its owner out. Throttling now lives outside the
+    # aggregate (throttling.py). These events are no longer raised; the methods stay so
+    # that stored accounts still replay, and replaying them changes nothing.
 
     @event("AttemptFailed")
     def _attempt_failed(self, at: datetime) -> None:
-        self.consecutive_failures += 1
-        if self.consecutive_failures >= MAX_CONSECUTIVE_FAILURES:
-            # Each further failure while over the limit restarts the lock.
-            self.locked_until = at + LOCK_DURATION
-
-    def record_failure(self, now: datetime) -> None:
-        self._attempt_failed(at=now)
+        pass
 
     @event("FailuresCleared")
     def _failures_cleared(self) -> None:
-        self.consecutive_failures = 0
-        self.locked_until = None
+        pass
 
     # --- activation ------------------------------------------------------------------------
 
@@ -156,20 +145,25 @@ class Account(Aggregate):
     def _activated(self, password_hash: str) -> None:
         self.password_hash = password_hash
         self.activation_digest = None
-        self.consecutive_failures = 0
-        self.locked_until = None
+
+    def accepts_activation_code(self, code_digest: str) -> bool:
+        """True when ``code_digest`` is this account's pending code (never once active).
+        Whoever gives the right code holds the account: only they learn more about it
+        (that it expired, that their password is weak)."""
+        pending = self.activation_digest
+        return pending is not None and hmac.compare_digest(code_digest, pending)
+
+    def activation_expired(self, now: datetime) -> bool:
+        return now >= self.activation_expires_at
 
     def activate(self, *, code_digest: str, password_hash: str, now: datetime) -> None:
-        """Set the first password with the one-time code. Raises AccountRefused; on a wrong
-        code the caller must save the recorded failure."""
-        self.check_not_locked(now)
-        if self.active:
-            raise AccountRefused(AccountRefusal.ALREADY_ACTIVE)
-        if now >= self.activation_expires_at:
-            raise AccountRefused(AccountRefusal.CODE_EXPIRED)
-        if code_digest != self.activation_digest:
-            self.record_failure(now)
+        """Set the first password with the one-time code. Raises AccountRefused. A wrong
+        code (which an active account never has) is refused before anything else, so that
+        the refusal does not tell whether the account is active or its code expired."""
+        if not self.accepts_activation_code(code_digest):
             raise AccountRefused(AccountRefusal.WRONG_CODE)
+        if self.activation_expired(now):
+            raise AccountRefused(AccountRefusal.CODE_EXPIRED)
         self._activated(password_hash=password_hash)
 
     @event("ActivationReissued")
@@ -185,10 +179,6 @@ class Account(Aggregate):
         )
 
     # --- login and refresh -------------------------------------------------------------------
-
-    def login_succeeded(self) -> None:
-        if self.consecutive_failures or self.locked_until is not None:
-            self._failures_cleared()
 
     @event("PasswordRehashed")
     def rehash_password(self, password_hash: str) -> None:

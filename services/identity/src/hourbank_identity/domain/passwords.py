@@ -117,7 +117,8 @@ class PasswordHasher:
             memory_cost=defaults.memory_cost if memory_cost is None else memory_cost,
             parallelism=defaults.parallelism if parallelism is None else parallelism,
         )
-        self._dummy_hash: str | None = None
+        # Made now, not on the first unknown login, so that no login pays for it.
+        self._dummy_hash = self._hasher.hash(secrets.token_urlsafe(16))
 
     @classmethod
     def fast_for_tests(cls) -> PasswordHasher:
@@ -136,10 +137,9 @@ class PasswordHasher:
             return False
 
     def verify_dummy(self, password: str) -> None:
-        """Spend the time of a real verification. Call it when the login is unknown so that
+        """Spend the time of a real verification (the same parameters, through
+        :meth:`verify`). Call it when the login is unknown or has no password yet, so that
         response times do not reveal which logins exist."""
-        if self._dummy_hash is None:
-            self._dummy_hash = self._hasher.hash(secrets.token_urlsafe(16))
         self.verify(self._dummy_hash, password)
 
     def needs_rehash(self, hash: str) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any
@@ -18,6 +19,7 @@ from fastapi import FastAPI, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from jwt.algorithms import OKPAlgorithm
 from pydantic import BaseModel, ConfigDict, Field
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from hourbank_common.auth import (
     CurrentPrincipal,
@@ -287,7 +289,21 @@ async def _csv_rows(request: Request, required: tuple[str, ...]) -> list[dict[st
     return [{key: (value or "") for key, value in row.items() if key} for row in reader]
 
 
-def create_app(identity: IdentityApplication, search: OrganisationSearchView) -> FastAPI:
+def client_address(request: Request) -> str:
+    """The caller's address for throttling: the TCP peer, or, behind a trusted proxy (see
+    ``create_app``'s ``trusted_proxies``), the address that proxy reports."""
+    return request.client.host if request.client else "unknown"
+
+
+def create_app(
+    identity: IdentityApplication,
+    search: OrganisationSearchView,
+    *,
+    trusted_proxies: Sequence[str] = (),
+) -> FastAPI:
+    """``trusted_proxies``: addresses or CIDR networks of reverse proxies whose
+    X-Forwarded-For names the client (uvicorn's ProxyHeadersMiddleware); none by default,
+    so that a client cannot choose the address it is throttled under."""
     app = FastAPI(
         title="hourbank identity",
         version="1.0.0",
@@ -295,6 +311,8 @@ def create_app(identity: IdentityApplication, search: OrganisationSearchView) ->
     )
     install_http_plumbing(app)
     install_authentication(app, identity.verifier)
+    if trusted_proxies:
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(trusted_proxies))
 
     def call(function: Any, *args: Any, **kwargs: Any) -> Any:
         try:
@@ -443,13 +461,30 @@ def create_app(identity: IdentityApplication, search: OrganisationSearchView) ->
     # --- accounts and tokens -----------------------------------------------------------------
 
     @app.post("/v1/accounts/activate")
-    def activate(body: ActivateIn) -> dict[str, str]:
-        account_id = call(identity.activate, body.login, body.activation_code, body.password)
+    def activate(request: Request, body: ActivateIn) -> dict[str, str]:
+        """Unknown login, active account and wrong code answer the same 401; repeated
+        failures answer 429 with Retry-After, for unknown logins exactly as for known ones."""
+        account_id = call(
+            identity.activate,
+            body.login,
+            body.activation_code,
+            body.password,
+            client_address=client_address(request),
+        )
         return {"account_id": str(account_id), "status": "active"}
 
     @app.post("/v1/auth/login")
-    def login(body: LoginIn) -> TokensOut:
-        return TokensOut.of(call(identity.login, body.login, body.password))
+    def login(request: Request, body: LoginIn) -> TokensOut:
+        """Unknown login and wrong password answer the same 401; repeated failures answer
+        429 with Retry-After (a short backoff, never a lock), the same for every login."""
+        return TokensOut.of(
+            call(
+                identity.login,
+                body.login,
+                body.password,
+                client_address=client_address(request),
+            )
+        )
 
     @app.post("/v1/auth/refresh")
     def refresh(body: RefreshIn) -> TokensOut:
@@ -490,7 +525,11 @@ def main() -> None:
 
     settings = IdentityApiSettings()
     configure_logging("identity-api", settings.log_level, json=settings.log_json)
-    app = create_app(build_identity_application(settings), build_search_view(settings))
+    app = create_app(
+        build_identity_application(settings),
+        build_search_view(settings),
+        trusted_proxies=[str(network) for network in settings.http_trusted_proxies],
+    )
     add_readiness_check(
         app, "postgresql", database_answers(settings.database_url.get_secret_value())
     )
