@@ -191,6 +191,15 @@ NameText = Annotated[
 """A name (a person's, an organisation's): 1 to 100 characters, not blank, no control
 character, so that every table and every event can hold it."""
 
+PrintableText = Annotated[
+    str,
+    Field(json_schema_extra={"pattern": PRINTABLE_TEXT_PATTERN}),
+    AfterValidator(_refuse_control_characters(frozenset())),
+]
+"""Any text without control characters or lone surrogates (a login, a password, a code);
+give it its length with ``Annotated[PrintableText, Field(max_length=...)]``. A lone
+surrogate (JSON may escape one) cannot even be hashed: it has no UTF-8 form."""
+
 SearchText = Annotated[
     str,
     Field(max_length=100, json_schema_extra={"pattern": PRINTABLE_TEXT_PATTERN}),

@@ -239,3 +239,38 @@ def test_search_parameters_that_the_database_cannot_take_are_422(
     answer = api.client.get("/v1/organisations", params=params, headers=province)
     assert answer.status_code == 422, answer.text
     assert [error["field"] for error in answer.json()["errors"]] == [field]
+
+
+@pytest.mark.parametrize(
+    ("path", "field"),
+    [
+        ("/v1/auth/login", "login"),
+        ("/v1/auth/login", "password"),
+        ("/v1/accounts/activate", "password"),
+        ("/v1/auth/refresh", "refresh_token"),
+    ],
+)
+def test_a_lone_surrogate_in_credentials_is_a_422_not_a_500(
+    api: Api, path: str, field: str
+) -> None:
+    # uuid5 and the password hash encode their input as UTF-8, which a lone surrogate has
+    # not: these were 500s.
+    values = {
+        "login": '"province-admin"',
+        "password": '"violet-harbour"',
+        "activation_code": '"ABCD-EFGH"',
+        "refresh_token": '"x.y.z"',
+    }
+    fields = {
+        "/v1/auth/login": ["login", "password"],
+        "/v1/accounts/activate": ["login", "activation_code", "password"],
+        "/v1/auth/refresh": ["refresh_token"],
+    }[path]
+    body = ", ".join(
+        f'"{name}": ' + ('"a\\ud800b"' if name == field else values[name]) for name in fields
+    )
+    answer = api.client.post(
+        path, content=("{" + body + "}").encode(), headers={"Content-Type": "application/json"}
+    )
+    assert answer.status_code == 422, answer.text
+    assert [error["field"] for error in answer.json()["errors"]] == [field]

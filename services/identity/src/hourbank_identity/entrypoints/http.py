@@ -33,7 +33,7 @@ from hourbank_common.http import (
     serve,
 )
 from hourbank_common.logging import configure_logging
-from hourbank_contracts.fields import NameText, PageOffset, SearchText
+from hourbank_contracts.fields import NameText, PageOffset, PrintableText, SearchText
 from hourbank_identity.application.organisation_search import (
     OrganisationEntry,
     OrganisationSearchView,
@@ -158,7 +158,7 @@ class OrganisationPage(BaseModel):
 
 
 class AccountIn(_Body):
-    login: str = Field(min_length=3, max_length=64)
+    login: Annotated[PrintableText, Field(min_length=3, max_length=64)]
 
 
 class ActivationOut(BaseModel):
@@ -179,8 +179,8 @@ class ActivationOut(BaseModel):
 
 class ProfessionalIn(_Body):
     name: Annotated[NameText, Field(max_length=50)]
-    id_number: str = Field(
-        min_length=1, max_length=32, description="18-character resident ID number (身份证号)."
+    id_number: Annotated[PrintableText, Field(min_length=1, max_length=32)] = Field(
+        description="18-character resident ID number (身份证号)."
     )
     organisation_id: UUID = Field(description="The employer, or the agency of a free-lancer.")
 
@@ -204,18 +204,22 @@ class ProfileOut(BaseModel):
 
 
 class ActivateIn(_Body):
-    login: str = Field(min_length=1, max_length=64, description="Login name, or the ID number.")
-    activation_code: str = Field(min_length=1, max_length=64)
-    password: str = Field(min_length=1, max_length=128)
+    login: Annotated[PrintableText, Field(min_length=1, max_length=64)] = Field(
+        description="Login name, or the ID number."
+    )
+    activation_code: Annotated[PrintableText, Field(min_length=1, max_length=64)]
+    password: Annotated[PrintableText, Field(min_length=1, max_length=128)]
 
 
 class LoginIn(_Body):
-    login: str = Field(min_length=1, max_length=64, description="Login name, or the ID number.")
-    password: str = Field(min_length=1, max_length=128)
+    login: Annotated[PrintableText, Field(min_length=1, max_length=64)] = Field(
+        description="Login name, or the ID number."
+    )
+    password: Annotated[PrintableText, Field(min_length=1, max_length=128)]
 
 
 class RefreshIn(_Body):
-    refresh_token: str = Field(min_length=1, max_length=4096)
+    refresh_token: Annotated[PrintableText, Field(min_length=1, max_length=4096)]
 
 
 class TokensOut(BaseModel):
