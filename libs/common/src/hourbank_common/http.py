@@ -1,4 +1,11 @@
-"""FastAPI plumbing: RFC 9457 problem details, correlation ids and one log line per request."""
+"""FastAPI plumbing: RFC 9457 problem details, correlation ids and one log line per request.
+
+Every error answer is ``application/problem+json``, and the OpenAPI document says so: each
+operation lists the error statuses it can answer (401/403 when it needs a token, 404 when
+its path names a resource, 422 when it takes input, and what the endpoint adds itself, such
+as 409 or 429) with the ``Problem`` schema, so that clients and the schemathesis run in the
+test suite can hold the services to it. A 405 names the allowed methods in ``Allow``.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +24,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hourbank_common.logging import get_logger
@@ -95,10 +103,37 @@ async def _validation_handler(request: Request, exc: Exception) -> Response:
     )
 
 
+def _allowed_methods(request: Request) -> str:
+    """The methods the path answers, as its OpenAPI path item lists them: every route with
+    the template of the route Starlette chose (a path's GET and POST are two routes, and
+    Starlette's own ``Allow`` names only the first one it tried)."""
+    template: str | None = None
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        route_methods = getattr(route, "methods", None)
+        if not route_methods:
+            continue
+        if template is None:
+            match, _ = route.matches(request.scope)
+            if match is Match.NONE:
+                continue
+            template = getattr(route, "path", None)
+        if getattr(route, "path", None) == template:
+            methods.update(route_methods)
+    return ", ".join(sorted(methods))
+
+
 async def _http_error_handler(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
+    headers = dict(exc.headers or {})
+    if exc.status_code == HTTPStatus.METHOD_NOT_ALLOWED:
+        headers["Allow"] = _allowed_methods(request)
     return problem_response(
-        request, exc.status_code, HTTPStatus(exc.status_code).phrase, str(exc.detail)
+        request,
+        exc.status_code,
+        HTTPStatus(exc.status_code).phrase,
+        str(exc.detail),
+        headers=headers or None,
     )
 
 
@@ -115,11 +150,131 @@ async def _problem_handler(request: Request, exc: Exception) -> Response:
     )
 
 
+# --- what the OpenAPI document says about errors ----------------------------------------------
+
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "title": "Problem",
+    "description": "RFC 9457 problem details; ``errors`` names each offending field.",
+    "type": "object",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string", "description": "A URI naming the kind of problem."},
+        "title": {"type": "string"},
+        "status": {"type": "integer", "minimum": 400, "maximum": 599},
+        "detail": {"type": "string"},
+        "instance": {"type": "string", "description": "The request path."},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["field", "message"],
+                "properties": {
+                    "field": {"type": "string"},
+                    "in": {"type": "string", "description": "body, query, path or header."},
+                    "message": {"type": "string"},
+                },
+            },
+        },
+    },
+}
+_PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+_ERROR_DESCRIPTIONS = {
+    400: "The request body could not be read (e.g. it is not UTF-8).",
+    401: "No valid access token.",
+    403: "The token's role or scope does not reach this.",
+    404: "No such resource (or not visible with this token).",
+    409: "It exists already with other facts, or a concurrent change won.",
+    413: "The request body is too large.",
+    415: "The request body's media type or encoding is not accepted.",
+    422: "Invalid input: the problem names each field.",
+    429: "Too many attempts; Retry-After says when to try again.",
+    503: "Not available in this deployment.",
+}
+_ERROR_HEADERS = {
+    401: {
+        "WWW-Authenticate": {
+            "description": "The authentication scheme (Bearer).",
+            "schema": {"type": "string"},
+        }
+    },
+    429: {
+        "Retry-After": {
+            "description": "Seconds to wait before trying again.",
+            "schema": {"type": "string"},
+        }
+    },
+}
+_OPERATION_METHODS = frozenset({"get", "put", "post", "delete", "patch", "options", "head"})
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """``responses=`` for the error statuses an endpoint answers beyond the ones every
+    operation documents by its shape (401/403 with a token, 404 with a path id, 422)."""
+    return {
+        status: {"description": _ERROR_DESCRIPTIONS.get(status, HTTPStatus(status).phrase)}
+        for status in statuses
+    }
+
+
+def _document_problems(document: dict[str, Any]) -> None:
+    """Give every operation its error answers, as ``application/problem+json``."""
+    for item in document.get("paths", {}).values():
+        for method, operation in item.items():
+            if method not in _OPERATION_METHODS:
+                continue
+            responses: dict[str, Any] = operation.setdefault("responses", {})
+            implied: list[int] = []
+            if operation.get("security"):
+                implied += [401, 403]
+            parameters = operation.get("parameters", [])
+            if any(parameter.get("in") == "path" for parameter in parameters):
+                implied.append(404)
+            if parameters or "requestBody" in operation:
+                implied.append(422)
+            if "requestBody" in operation:
+                implied.append(400)  # a body that cannot be read at all (not UTF-8)
+            for status in implied:
+                responses.setdefault(str(status), {})
+            for code, response in responses.items():
+                if not code.isascii() or not code.isdigit() or int(code) < 400:
+                    continue
+                status = int(code)
+                if not response.get("description") or response["description"] in (
+                    "Validation Error",
+                    "Successful Response",
+                ):
+                    response["description"] = _ERROR_DESCRIPTIONS.get(
+                        status, HTTPStatus(status).phrase
+                    )
+                response["content"] = {PROBLEM_JSON: {"schema": _PROBLEM_REF}}
+                if status in _ERROR_HEADERS:
+                    response.setdefault("headers", {}).update(_ERROR_HEADERS[status])
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    schemas["Problem"] = PROBLEM_SCHEMA
+    # FastAPI's own validation-error shapes are no longer referenced: it never answers them.
+    for unused in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(unused, None)
+
+
+def _install_problem_openapi(app: FastAPI) -> None:
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            document = generate()
+            _document_problems(document)
+            app.openapi_schema = document
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def install_http_plumbing(app: FastAPI) -> None:
     """Problem-details error handlers, correlation ids, a canonical log line, /healthz."""
     app.add_exception_handler(RequestValidationError, _validation_handler)
     app.add_exception_handler(StarletteHTTPException, _http_error_handler)
     app.add_exception_handler(ProblemError, _problem_handler)
+    _install_problem_openapi(app)
 
     app.add_middleware(CanonicalLogLine)
     install_health(app)

@@ -9,15 +9,17 @@ number.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
+from pydantic import TypeAdapter, ValidationError
 
 from hourbank_common.auth import (
     InvalidToken,
@@ -27,6 +29,7 @@ from hourbank_common.auth import (
     TokenVerifier,
 )
 from hourbank_common.regions import region_covers
+from hourbank_contracts.fields import DECIMAL_STRING_PATTERN, NameText
 from hourbank_identity.application.event_log import IdentityEventLog
 from hourbank_identity.application.login_throttle import LoginThrottle
 from hourbank_identity.application.pii_vault import PiiVault
@@ -243,6 +246,7 @@ class IdentityApplication(IdentityEventLog):
         """Register one organisation; ``actor`` None means a self-registering employer,
         which stays pending until its HR authority approves it."""
         region = _parse_region(region_code)
+        name = _parse_name(name)
         code = _parse_credit_code(credit_code) if credit_code else None
         if actor is None and kind is not OrganisationKind.EMPLOYER:
             raise Forbidden("only employers register themselves")
@@ -544,8 +548,7 @@ class IdentityApplication(IdentityEventLog):
         the account is activated by the person with the one-time code."""
         org = self._affiliation_organisation(actor, organisation)
         national_id = _parse_national_id(id_number, self.clock())
-        if not " ".join(name.split()):
-            raise InvalidInput("must not be blank", field="name")
+        name = _parse_name(name)
         registration = (
             Registration.AGENCY if org.kind is OrganisationKind.AGENCY else Registration.EMPLOYER
         )
@@ -646,9 +649,7 @@ class IdentityApplication(IdentityEventLog):
         self, actor: Principal, row: dict[str, str], batch_id: str, this_year: int
     ) -> tuple[int, tuple[UUID, Activation] | None]:
         national_id = _parse_national_id(row.get("id_number", ""), self.clock())
-        name = row.get("name", "")
-        if not " ".join(name.split()):
-            raise InvalidInput("must not be blank", field="name")
+        name = _parse_name(row.get("name", ""))
         code = _parse_credit_code(row.get("employer_credit_code", ""), "employer_credit_code")
         employer = self.organisation(organisation_id(OrganisationKind.EMPLOYER, code.value))
         if employer is None or not employer.active:
@@ -771,6 +772,22 @@ def _refusal(refused: AccountRefused) -> IdentityError:
     return InvalidCredentials("unknown login or wrong activation code")
 
 
+_NAME: TypeAdapter[str] = TypeAdapter(NameText)
+_DECIMAL_STRING = re.compile(DECIMAL_STRING_PATTERN)
+_YEAR = re.compile(r"[0-9]{4}")
+
+
+def _parse_name(raw: str, field_name: str = "name") -> str:
+    """A name as the HTTP models take it (the shared ``NameText``): CSV rows come here
+    without a model, and a NUL in a name stopped the projector that writes it to a table."""
+    if not raw.strip():
+        raise InvalidInput("must not be blank", field=field_name)
+    try:
+        return _NAME.validate_python(raw.strip())
+    except ValidationError as error:
+        raise InvalidInput(error.errors()[0]["msg"], field=field_name) from error
+
+
 def _parse_region(raw: str) -> RegionCode:
     try:
         return RegionCode.parse(raw)
@@ -820,10 +837,10 @@ def _parse_login(raw: str) -> str:
 
 
 def _parse_year(raw: str, this_year: int) -> int:
-    try:
-        year = int(raw.strip())
-    except ValueError as error:
-        raise InvalidInput("must be a year such as 2019", field="study_year") from error
+    # int() reads any Unicode digit ("２０１９"); a year is four ASCII digits.
+    if not _YEAR.fullmatch(raw.strip()):
+        raise InvalidInput("must be a year such as 2019", field="study_year")
+    year = int(raw.strip())
     if not 2000 <= year < this_year:
         raise InvalidInput(f"must be a past year from 2000 to {this_year - 1}", "study_year")
     return year
@@ -831,11 +848,12 @@ def _parse_year(raw: str, this_year: int) -> int:
 
 def _parse_hours(raw: str, field_name: str) -> Decimal:
     text = raw.strip() or "0"
-    try:
-        value = Decimal(text)
-    except InvalidOperation as error:
-        raise InvalidInput("must be a number of hours such as 30 or 12.5", field_name) from error
-    if not value.is_finite() or value < 0 or value > 1000 or value != round(value, 2):
+    # The contracts' decimal form (ASCII digits, at most two decimals): Decimal() alone also
+    # reads "１２", "1e3" and "NaN".
+    if not _DECIMAL_STRING.fullmatch(text):
+        raise InvalidInput("must be from 0 to 1000 with at most two decimals", field_name)
+    value = Decimal(text)
+    if value > 1000:
         raise InvalidInput("must be from 0 to 1000 with at most two decimals", field_name)
     return value
 

@@ -32,10 +32,12 @@ from hourbank_common.http import (
     add_log_context,
     add_readiness_check,
     install_http_plumbing,
+    problem_responses,
     serve,
 )
 from hourbank_common.logging import configure_logging
 from hourbank_common.postgres import database_answers
+from hourbank_contracts.fields import NameText, PageOffset, PrintableText, SearchText
 from hourbank_identity.application.organisation_search import (
     OrganisationEntry,
     OrganisationSearchView,
@@ -104,14 +106,14 @@ class _Body(BaseModel):
 
 class OrganisationIn(_Body):
     kind: OrganisationKind
-    name: str = Field(min_length=1, max_length=100)
+    name: NameText
     region_code: str = Field(description="GB/T 2260 code of the city or district.")
     credit_code: str | None = Field(default=None, description="Employers and agencies.")
     industry_authority_id: UUID | None = Field(default=None, description="Employers only.")
 
 
 class EmployerSelfRegistrationIn(_Body):
-    name: str = Field(min_length=1, max_length=100)
+    name: NameText
     region_code: str
     credit_code: str
     industry_authority_id: UUID
@@ -160,7 +162,7 @@ class OrganisationPage(BaseModel):
 
 
 class AccountIn(_Body):
-    login: str = Field(min_length=3, max_length=64)
+    login: Annotated[PrintableText, Field(min_length=3, max_length=64)]
 
 
 class ActivationOut(BaseModel):
@@ -180,9 +182,9 @@ class ActivationOut(BaseModel):
 
 
 class ProfessionalIn(_Body):
-    name: str = Field(min_length=1, max_length=50)
-    id_number: str = Field(
-        min_length=1, max_length=32, description="18-character resident ID number (身份证号)."
+    name: Annotated[NameText, Field(max_length=50)]
+    id_number: Annotated[PrintableText, Field(min_length=1, max_length=32)] = Field(
+        description="18-character resident ID number (身份证号)."
     )
     organisation_id: UUID = Field(description="The employer, or the agency of a free-lancer.")
 
@@ -206,18 +208,22 @@ class ProfileOut(BaseModel):
 
 
 class ActivateIn(_Body):
-    login: str = Field(min_length=1, max_length=64, description="Login name, or the ID number.")
-    activation_code: str = Field(min_length=1, max_length=64)
-    password: str = Field(min_length=1, max_length=128)
+    login: Annotated[PrintableText, Field(min_length=1, max_length=64)] = Field(
+        description="Login name, or the ID number."
+    )
+    activation_code: Annotated[PrintableText, Field(min_length=1, max_length=64)]
+    password: Annotated[PrintableText, Field(min_length=1, max_length=128)]
 
 
 class LoginIn(_Body):
-    login: str = Field(min_length=1, max_length=64, description="Login name, or the ID number.")
-    password: str = Field(min_length=1, max_length=128)
+    login: Annotated[PrintableText, Field(min_length=1, max_length=64)] = Field(
+        description="Login name, or the ID number."
+    )
+    password: Annotated[PrintableText, Field(min_length=1, max_length=128)]
 
 
 class RefreshIn(_Body):
-    refresh_token: str = Field(min_length=1, max_length=4096)
+    refresh_token: Annotated[PrintableText, Field(min_length=1, max_length=4096)]
 
 
 class TokensOut(BaseModel):
@@ -265,28 +271,48 @@ class ImportReportOut(BaseModel):
         )
 
 
+def _invalid_csv(detail: str, errors: list[dict[str, Any]]) -> ProblemError:
+    return ProblemError(
+        422, "Invalid CSV", detail, type_=_PROBLEMS + "validation", extra={"errors": errors}
+    )
+
+
 async def _csv_rows(request: Request, required: tuple[str, ...]) -> list[dict[str, str]]:
-    """The request body as CSV rows (UTF-8, optional BOM, header row naming columns)."""
+    """The request body as CSV rows (UTF-8, optional BOM, header row naming columns).
+
+    Any line ending is read (CRLF, LF, a lone CR as old spreadsheet exports write, mixed);
+    a row with missing fields reads them as empty, extra fields are ignored. What is not
+    CSV at all is a 4xx problem; a bad value is a row error from the application."""
     body = await request.body()
     if len(body) > MAX_CSV_BYTES:
         raise ProblemError(413, "Too large", f"a CSV upload is limited to {MAX_CSV_BYTES} bytes")
     try:
         text = body.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise ProblemError(415, "Unsupported encoding", "the CSV must be UTF-8") from error
-    reader = csv.DictReader(io.StringIO(text))
-    missing = [column for column in required if column not in (reader.fieldnames or [])]
-    if missing:
         raise ProblemError(
-            422,
-            "Invalid CSV",
-            f"missing columns: {', '.join(missing)}",
-            type_=_PROBLEMS + "validation",
-            extra={
-                "errors": [{"field": column, "message": "missing column"} for column in missing]
-            },
-        )
-    return [{key: (value or "") for key, value in row.items() if key} for row in reader]
+            415,
+            "Unsupported encoding",
+            f"the CSV must be UTF-8 (byte {error.start} is not)",
+            type_=_PROBLEMS + "encoding",
+        ) from error
+    # newline="" leaves line endings to the csv module, which accepts all of them (the
+    # default translation made a lone CR an error, a 500).
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    try:
+        fieldnames = reader.fieldnames or []
+        missing = [column for column in required if column not in fieldnames]
+        if missing:
+            raise _invalid_csv(
+                f"missing columns: {', '.join(missing)}",
+                [{"field": column, "message": "missing column"} for column in missing],
+            )
+        return [{key: (value or "") for key, value in row.items() if key} for row in reader]
+    except csv.Error as error:
+        # e.g. a field beyond the csv module's size limit; the message names no value.
+        raise _invalid_csv(
+            f"line {reader.line_num}: {error}",
+            [{"field": "row", "message": f"line {reader.line_num}: {error}"}],
+        ) from error
 
 
 def client_address(request: Request) -> str:
@@ -322,7 +348,17 @@ def create_app(
 
     # --- organisations -------------------------------------------------------------------
 
-    @app.post("/v1/organisations", status_code=201)
+    @app.post(
+        "/v1/organisations",
+        status_code=201,
+        responses={
+            200: {
+                "description": "Already registered with the same facts.",
+                "model": OrganisationOut,
+            },
+            **problem_responses(409),
+        },
+    )
     def register_organisation(
         body: OrganisationIn, principal: CurrentPrincipal, response: Response
     ) -> OrganisationOut:
@@ -339,7 +375,11 @@ def create_app(
             response.status_code = 200
         return OrganisationOut.of(organisation)
 
-    @app.post("/v1/organisations/import", openapi_extra=_csv_body(ORGANISATION_COLUMNS))
+    @app.post(
+        "/v1/organisations/import",
+        openapi_extra=_csv_body(ORGANISATION_COLUMNS),
+        responses=problem_responses(413, 415),
+    )
     async def preload_organisations(
         request: Request, principal: CurrentPrincipal
     ) -> ImportReportOut:
@@ -348,7 +388,7 @@ def create_app(
         report = await run_in_threadpool(call, identity.preload_organisations, principal, rows)
         return ImportReportOut.of(report)
 
-    @app.post("/v1/employers", status_code=201)
+    @app.post("/v1/employers", status_code=201, responses=problem_responses(403, 409))
     def self_register_employer(body: EmployerSelfRegistrationIn) -> OrganisationOut:
         """Anyone may ask to register an employer that was not pre-loaded; it stays pending
         until its HR authority approves it and creates its administrator account."""
@@ -363,19 +403,19 @@ def create_app(
         )
         return OrganisationOut.of(organisation)
 
-    @app.post("/v1/employers/{organisation_id}/approval")
+    @app.post("/v1/employers/{organisation_id}/approval", responses=problem_responses(409))
     def approve_employer(organisation_id: UUID, principal: CurrentPrincipal) -> OrganisationOut:
         return OrganisationOut.of(call(identity.approve_employer, principal, organisation_id))
 
     @app.get("/v1/organisations")
     def search_organisations(
         principal: CurrentPrincipal,
-        q: Annotated[str | None, Query(max_length=100, description="Name or credit code.")] = None,
+        q: Annotated[SearchText | None, Query(description="Name or credit code.")] = None,
         kind: Annotated[OrganisationKind | None, Query()] = OrganisationKind.EMPLOYER,
         region_code: Annotated[str | None, Query(pattern=r"^[1-8][0-9]{5}$")] = None,
         status: Annotated[str | None, Query(pattern=r"^(active|pending)$")] = None,
         limit: Annotated[int, Query(ge=1, le=100)] = 20,
-        offset: Annotated[int, Query(ge=0)] = 0,
+        offset: PageOffset = 0,
     ) -> OrganisationPage:
         """Search by partial name or credit code, tolerant of typos; names and credit
         codes are public registry data, so every authenticated role may search."""
@@ -403,7 +443,11 @@ def create_app(
             raise _problem(NotFound("no such organisation"))
         return OrganisationOut.of(organisation)
 
-    @app.post("/v1/organisations/{organisation_id}/accounts", status_code=201)
+    @app.post(
+        "/v1/organisations/{organisation_id}/accounts",
+        status_code=201,
+        responses=problem_responses(409),
+    )
     def create_admin_account(
         organisation_id: UUID, body: AccountIn, principal: CurrentPrincipal
     ) -> ActivationOut:
@@ -413,7 +457,14 @@ def create_app(
 
     # --- people ---------------------------------------------------------------------------
 
-    @app.post("/v1/persons", status_code=201)
+    @app.post(
+        "/v1/persons",
+        status_code=201,
+        responses={
+            200: {"description": "Already registered (a retry).", "model": ProfessionalOut},
+            **problem_responses(409),
+        },
+    )
     def register_professional(
         request: Request, body: ProfessionalIn, principal: CurrentPrincipal, response: Response
     ) -> ProfessionalOut:
@@ -447,7 +498,11 @@ def create_app(
         add_log_context(request, person_id=str(person_id))
         call(identity.erase_id_number, principal, person_id)
 
-    @app.post("/v1/legacy-imports", openapi_extra=_csv_body(LEGACY_COLUMNS))
+    @app.post(
+        "/v1/legacy-imports",
+        openapi_extra=_csv_body(LEGACY_COLUMNS),
+        responses=problem_responses(413, 415),
+    )
     async def import_legacy(
         request: Request,
         principal: CurrentPrincipal,
@@ -460,7 +515,7 @@ def create_app(
 
     # --- accounts and tokens -----------------------------------------------------------------
 
-    @app.post("/v1/accounts/activate")
+    @app.post("/v1/accounts/activate", responses=problem_responses(401, 409, 429))
     def activate(request: Request, body: ActivateIn) -> dict[str, str]:
         """Unknown login, active account and wrong code answer the same 401; repeated
         failures answer 429 with Retry-After, for unknown logins exactly as for known ones."""
@@ -473,7 +528,7 @@ def create_app(
         )
         return {"account_id": str(account_id), "status": "active"}
 
-    @app.post("/v1/auth/login")
+    @app.post("/v1/auth/login", responses=problem_responses(401, 409, 429))
     def login(request: Request, body: LoginIn) -> TokensOut:
         """Unknown login and wrong password answer the same 401; repeated failures answer
         429 with Retry-After (a short backoff, never a lock), the same for every login."""
@@ -486,7 +541,7 @@ def create_app(
             )
         )
 
-    @app.post("/v1/auth/refresh")
+    @app.post("/v1/auth/refresh", responses=problem_responses(401, 409))
     def refresh(body: RefreshIn) -> TokensOut:
         return TokensOut.of(call(identity.refresh, body.refresh_token))
 

@@ -14,7 +14,7 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import FastAPI, Request, Response, status
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from hourbank_common.auth import (
     CurrentPrincipal,
@@ -31,10 +31,12 @@ from hourbank_common.http import (
     add_log_context,
     add_readiness_check,
     install_http_plumbing,
+    problem_responses,
     serve,
 )
 from hourbank_common.logging import configure_logging
 from hourbank_common.postgres import database_answers
+from hourbank_contracts.fields import Instant, ReferenceCode, ShandongRegionCode, StudyYearInput
 from hourbank_learning.application.service import (
     ConflictingCompletionError,
     LearningApplication,
@@ -47,7 +49,9 @@ from hourbank_learning.domain.completion import (
     Subject,
 )
 
-Hours = Annotated[Decimal, Field(gt=0, le=200, decimal_places=1, max_digits=4)]
+# Stricter than the contract's hours (0 < hours <= 1000, two decimals): a course carries at
+# most 200 hours, in tenths. Within the contract's, so every accepted value publishes.
+Hours = Annotated[Decimal, Field(gt=0, le=200, decimal_places=1, max_digits=4, allow_inf_nan=False)]
 
 
 class CompletionIn(BaseModel):
@@ -56,14 +60,16 @@ class CompletionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     person_id: UUID = Field(description="Opaque person id (never the national ID number).")
-    course_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:-]+$")
-    study_year: int = Field(ge=2000, le=2100, description="Year the hours count for.")
+    # Every field is a shared type that lies within the contract's (CourseCompletedV1), so
+    # whatever this accepts the relay can publish: a test checks that property.
+    course_id: ReferenceCode
+    study_year: StudyYearInput = Field(description="Year the hours count for.")
     subject: Subject = Field(description="public (公需科目) or professional (专业科目).")
     hours: Hours = Field(description='Hours as a decimal, preferably a string: "2.5".')
-    region_code: str = Field(
-        pattern=r"^37\d{4}$", description="GB/T 2260 code of the Shandong city platform."
+    region_code: ShandongRegionCode = Field(
+        description="GB/T 2260 code of the Shandong city platform."
     )
-    completed_at: AwareDatetime = Field(description="When the course was completed (RFC 3339).")
+    completed_at: Instant = Field(description="When the course was completed (RFC 3339).")
 
 
 class CompletionOut(BaseModel):
@@ -109,11 +115,11 @@ def create_app(learning: LearningApplication, *, verifier: TokenVerifier) -> Fas
         "/v1/completions",
         status_code=status.HTTP_201_CREATED,
         responses={
-            200: {"description": "Already recorded with the same facts (idempotent retry)."},
-            401: {"description": "No valid access token."},
-            403: {"description": "The token may not record for this person."},
-            409: {"description": "Already recorded with different facts."},
-            422: {"description": "Invalid field (problem details name it)."},
+            200: {
+                "description": "Already recorded with the same facts (idempotent retry).",
+                "model": CompletionOut,
+            },
+            **problem_responses(409),
         },
     )
     def record_completion(

@@ -17,7 +17,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import FastAPI, Path, Query, Request, Response
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 from pydantic_core import to_json
 
 from hourbank_common.auth import (
@@ -33,10 +33,18 @@ from hourbank_common.http import (
     add_log_context,
     add_readiness_check,
     install_http_plumbing,
+    problem_responses,
     serve,
 )
 from hourbank_common.logging import configure_logging
 from hourbank_common.postgres import database_answers
+from hourbank_contracts.fields import (
+    REGION_CODE_PATTERN,
+    CalendarDate,
+    Instant,
+    PageOffset,
+    StudyYearInput,
+)
 from hourbank_ledger.adapters.statement_pdf import DEFAULT_FONT, render_statement
 from hourbank_ledger.application.directory import PersonDirectory
 from hourbank_ledger.application.queries import HourBankQueries, RegionRequiredError
@@ -55,11 +63,12 @@ MAX_BATCH = 1000
 Region = Annotated[
     str | None,
     Query(
-        pattern=r"^[1-9][0-9]{5}$",
+        pattern=REGION_CODE_PATTERN,
         description="GB/T 2260 code whose rules apply; defaults to this ledger's city.",
     ),
 ]
-StudyYear = Annotated[int, Path(ge=2000, le=2100)]
+StudyYear = Annotated[StudyYearInput, Path()]
+AsOf = Annotated[Instant | None, Query(description="Default: now.")]
 
 
 class TotalOut(BaseModel):
@@ -170,10 +179,10 @@ class YearHoursOut(VerdictOut):
 class BatchIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    study_year: int = Field(ge=2000, le=2100)
+    study_year: StudyYearInput
     person_ids: list[UUID] = Field(min_length=1, max_length=MAX_BATCH)
-    region: str | None = Field(default=None, pattern=r"^[1-9][0-9]{5}$")
-    as_of: AwareDatetime | None = None
+    region: str | None = Field(default=None, pattern=REGION_CODE_PATTERN)
+    as_of: Instant | None = None
 
 
 class BatchOut(BaseModel):
@@ -279,9 +288,9 @@ def create_app(
         person_id: UUID,
         study_year: StudyYear,
         region: Region = None,
-        as_of: Annotated[AwareDatetime | None, Query(description="Default: now.")] = None,
+        as_of: AsOf = None,
         limit: Annotated[int, Query(ge=1, le=500)] = 100,
-        offset: Annotated[int, Query(ge=0)] = 0,
+        offset: PageOffset = 0,
     ) -> YearHoursOut:
         _authorize_person(directory, principal, person_id, request)
         try:
@@ -328,7 +337,9 @@ def create_app(
         principal: CurrentPrincipal,
         person_id: UUID,
         study_year: StudyYear,
-        application_date: Annotated[date, Query(description="Date the application is submitted.")],
+        application_date: Annotated[
+            CalendarDate, Query(description="Date the application is submitted.")
+        ],
         region: Region = None,
     ) -> ApplicationCheckOut:
         _authorize_person(directory, principal, person_id, request)
@@ -358,7 +369,7 @@ def create_app(
     @app.get(
         "/v1/persons/{person_id}/years/{study_year}/statement.pdf",
         response_class=Response,
-        responses={200: {"content": {"application/pdf": {}}}},
+        responses={200: {"content": {"application/pdf": {}}}, **problem_responses(503)},
     )
     def statement_pdf(
         request: Request,
@@ -366,7 +377,7 @@ def create_app(
         person_id: UUID,
         study_year: StudyYear,
         region: Region = None,
-        as_of: Annotated[AwareDatetime | None, Query(description="Default: now.")] = None,
+        as_of: AsOf = None,
     ) -> Response:
         _authorize_person(directory, principal, person_id, request)
         issuer = require_statements()
@@ -386,14 +397,14 @@ def create_app(
             },
         )
 
-    @app.get("/v1/statements/verify")
+    @app.get("/v1/statements/verify", responses=problem_responses(503))
     def verify_statement(
         request: Request,
         principal: CurrentPrincipal,
         code: Annotated[str, Query(min_length=16, max_length=32)],
         person_id: UUID,
-        study_year: Annotated[int, Query(ge=2000, le=2100)],
-        as_of: Annotated[AwareDatetime, Query(description="The statement's as-of time.")],
+        study_year: Annotated[StudyYearInput, Query()],
+        as_of: Annotated[Instant, Query(description="The statement's as-of time.")],
         region: Region = None,
     ) -> VerificationOut:
         # Whether a statement is current says whether the person's hours were reduced since:
