@@ -12,6 +12,7 @@ import signal
 import threading
 from types import FrameType
 
+from hourbank_common.healing import until_healed
 from hourbank_common.logging import configure_logging, get_logger
 from hourbank_common.projection import run_projector
 from hourbank_common.settings import PostgresSettings
@@ -32,7 +33,8 @@ def main() -> None:
 
     signal.signal(signal.SIGTERM, _request_stop)
     signal.signal(signal.SIGINT, _request_stop)
-    projector = build_search_projector(settings)
+    # Started while PostgreSQL is down (or restarting): wait for it instead of exiting.
+    projector = until_healed(lambda: build_search_projector(settings), what="projector start")
     log.info("projector.started", **projector.positions())
     run_projector(projector, stop, idle_wait=IDLE_WAIT_SECONDS)
     log.info("projector.stopped", **projector.positions())

@@ -24,6 +24,7 @@ from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, KafkaMessage
 from faststream.kafka.publisher.usecase import DefaultPublisher
 
+from hourbank_common.healing import until_healed
 from hourbank_common.logging import get_logger
 from hourbank_contracts import Envelope, PoisonMessage, dead_letter_headers, from_kafka
 from hourbank_ledger.application.ledger import (
@@ -140,8 +141,12 @@ def register_ledger_consumer(
             originals.append((record, body, headers))
         if not deliveries:
             return
-        # eventsourcing is synchronous: run it in a worker thread, not on the loop.
-        decisions = await asyncio.to_thread(ledger.apply_batch, deliveries)
+        # eventsourcing is synchronous: run it in a worker thread, not on the loop. A
+        # PostgreSQL restart is waited out here rather than nacked: nothing of a failed
+        # transaction was written, and tracking makes a retry of a committed one a no-op.
+        decisions = await asyncio.to_thread(
+            until_healed, lambda: ledger.apply_batch(deliveries), what="ledger batch"
+        )
         for (record, body, headers), decision in zip(originals, decisions, strict=True):
             if isinstance(decision, Refusal):
                 await _park(dead_letters, record, body, headers, decision)

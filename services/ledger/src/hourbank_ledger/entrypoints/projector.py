@@ -14,6 +14,7 @@ import signal
 import threading
 from types import FrameType
 
+from hourbank_common.healing import until_healed
 from hourbank_common.logging import configure_logging, get_logger
 from hourbank_common.projection import run_projector
 from hourbank_common.runtime import settle_startup_objects
@@ -35,7 +36,8 @@ def main() -> None:
 
     signal.signal(signal.SIGTERM, _request_stop)
     signal.signal(signal.SIGINT, _request_stop)
-    projector = build_projector(settings)
+    # Started while PostgreSQL is down (or restarting): wait for it instead of exiting.
+    projector = until_healed(lambda: build_projector(settings), what="projector start")
     settle_startup_objects()
     log.info("projector.started", **projector.positions())
     run_projector(projector, stop, idle_wait=IDLE_WAIT_SECONDS)
