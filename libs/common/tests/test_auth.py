@@ -11,6 +11,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from hourbank_common.access import may_read, may_write
 from hourbank_common.auth import (
     CurrentPrincipal,
     InvalidToken,
@@ -26,7 +27,8 @@ from hourbank_common.auth import (
     region_covers,
     require_role,
 )
-from hourbank_common.http import ProblemError, install_http_plumbing
+from hourbank_common.errors import Forbidden
+from hourbank_common.http import install_http_plumbing, problem_for
 
 KEYS = generate_signing_keypair()
 SIGNER = TokenSigner(KEYS.private_pem)
@@ -120,19 +122,21 @@ def test_an_unsigned_token_is_refused() -> None:
     ids=lambda value: value.role.value if isinstance(value, Principal) else str(value),
 )
 def test_the_access_matrix_for_reading_a_person(caller: Principal, allowed: bool) -> None:
+    assert may_read(caller, ZIBO_PERSON) is allowed
     if allowed:
         authorize_read(caller, ZIBO_PERSON)
     else:
-        with pytest.raises(ProblemError) as refused:
+        with pytest.raises(Forbidden) as refused:
             authorize_read(caller, ZIBO_PERSON)
-        assert refused.value.status == 403
+        assert problem_for(refused.value).status == 403
 
 
 def test_an_unknown_region_is_refused_to_regional_roles() -> None:
     unplaced = ResourceScope(person_id=PERSON, organisation_ids=frozenset({EMPLOYER}))
-    with pytest.raises(ProblemError):
+    assert not may_read(principal(Role.EMPLOYER_ADMIN, organisation_id=EMPLOYER), unplaced)
+    with pytest.raises(Forbidden):
         authorize_read(principal(Role.EMPLOYER_ADMIN, organisation_id=EMPLOYER), unplaced)
-    with pytest.raises(ProblemError):
+    with pytest.raises(Forbidden):
         authorize_read(principal(Role.HR_AUTHORITY), unplaced)
     authorize_read(principal(Role.PROVINCE_ADMIN, "370000"), unplaced)
 
@@ -140,13 +144,15 @@ def test_an_unknown_region_is_refused_to_regional_roles() -> None:
 def test_the_title_client_reads_but_never_writes() -> None:
     client = principal(Role.TITLE_CLIENT, "370000")
     authorize_read(client, ZIBO_PERSON)
-    with pytest.raises(ProblemError, match="read-only"):
+    assert may_read(client, ZIBO_PERSON)
+    assert not may_write(client, ZIBO_PERSON)
+    with pytest.raises(Forbidden, match="read-only"):
         authorize_write(client, ZIBO_PERSON)
     authorize_write(principal(Role.PROFESSIONAL, person_id=PERSON), ZIBO_PERSON)
 
 
 def test_require_role_names_the_roles_it_accepts() -> None:
-    with pytest.raises(ProblemError, match="hr_authority, province_admin"):
+    with pytest.raises(Forbidden, match="hr_authority, province_admin"):
         require_role(principal(Role.EMPLOYER_ADMIN), [Role.PROVINCE_ADMIN, Role.HR_AUTHORITY])
     require_role(principal(Role.HR_AUTHORITY), [Role.HR_AUTHORITY])
 

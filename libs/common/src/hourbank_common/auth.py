@@ -1,21 +1,21 @@
-"""Who is asking, and what they may read: the one authorization dependency every service uses.
+"""Who is asking: access tokens and the FastAPI dependency every service authenticates with.
 
 The identity service signs short-lived access tokens with an Ed25519 private key; every
 other service only holds the public key (``AUTH_JWT_PUBLIC_KEY``), so a compromised
 reader cannot mint tokens. A token carries the caller's role, the GB/T 2260 region it is
 scoped to and the organisations it acts for; endpoints compare that scope with the scope
-of the resource asked for (``ResourceScope``) through ``authorize_read`` /
-``authorize_write``. Refusals are RFC 9457 problems: 401 without a valid token, 403 when
-the token does not reach the resource.
+of the resource asked for (``ResourceScope``) with the pure rules of
+``hourbank_common.access``; ``authorize_read`` / ``authorize_write`` raise its
+``Forbidden`` for endpoints. Refusals are RFC 9457 problems: 401 without a valid token,
+403 when the token does not reach the resource.
 """
 
 from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from enum import StrEnum
 from typing import Annotated, Any, Final
 from uuid import UUID
 
@@ -26,8 +26,18 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import Field
 
+from hourbank_common.access import (
+    READ_ONLY_ROLES,
+    Principal,
+    ResourceScope,
+    Role,
+    has_role,
+    may_read,
+    may_write,
+    region_covers,
+)
+from hourbank_common.errors import Forbidden
 from hourbank_common.http import ProblemError, add_log_context
-from hourbank_common.regions import region_covers
 from hourbank_common.settings import ServiceSettings
 
 __all__ = [
@@ -48,6 +58,8 @@ __all__ = [
     "current_principal",
     "generate_signing_keypair",
     "install_authentication",
+    "may_read",
+    "may_write",
     "region_covers",
     "require_role",
 ]
@@ -56,103 +68,30 @@ DEFAULT_ISSUER: Final = "hourbank-identity"
 DEFAULT_AUDIENCE: Final = "hourbank"
 _ALGORITHM: Final = "EdDSA"
 _PROBLEM_AUTH = "https://hourbank.example/problems/unauthenticated"
-_PROBLEM_FORBIDDEN = "https://hourbank.example/problems/forbidden"
-
-
-class Role(StrEnum):
-    PROFESSIONAL = "professional"
-    """A professional (专业技术人员): reads and records only their own facts."""
-    EMPLOYER_ADMIN = "employer_admin"
-    """An employer's (用人单位) administrator: its own staff."""
-    AGENCY = "agency"
-    """A personnel agency or community HR office: the free-lancers attached to it."""
-    INDUSTRY_AUTHORITY = "industry_authority"
-    """An industry authority (行业主管部门): the staff of employers under it."""
-    HR_AUTHORITY = "hr_authority"
-    """A city or district HR authority (人社部门): everyone registered in its region."""
-    PROVINCE_ADMIN = "province_admin"
-    """The provincial platform's administrators: the whole province."""
-    TITLE_CLIENT = "title_client"
-    """The title-evaluation system (职称评审): reads everything, writes nothing."""
-
-
-_ORGANISATION_ROLES: Final = frozenset({Role.EMPLOYER_ADMIN, Role.AGENCY, Role.INDUSTRY_AUTHORITY})
-_PROVINCE_WIDE_ROLES: Final = frozenset({Role.PROVINCE_ADMIN, Role.TITLE_CLIENT})
-
-
-@dataclass(frozen=True)
-class Principal:
-    """The authenticated caller, as its access token describes it."""
-
-    subject: str
-    """The account id (opaque)."""
-    role: Role
-    region_code: str
-    """GB/T 2260 code the account is scoped to (370000 for province-wide roles)."""
-    organisation_id: str | None = None
-    """The organisation an administrator acts for; a professional's employer or agency."""
-    organisation_ids: frozenset[str] = field(default_factory=frozenset)
-    """Every organisation the caller belongs to (a professional: employer and its
-    industry authority), recorded on what they create so those organisations can read it."""
-    person_id: UUID | None = None
-    """Set for professionals: the opaque person id they may read."""
-
-
-@dataclass(frozen=True)
-class ResourceScope:
-    """Whose data a resource is: the person, the region and the organisations it belongs to."""
-
-    person_id: UUID | None = None
-    region_code: str | None = None
-    organisation_ids: frozenset[str] = field(default_factory=frozenset)
-
-
-def _may_read(principal: Principal, scope: ResourceScope) -> bool:
-    role = principal.role
-    if role in _PROVINCE_WIDE_ROLES:
-        return True
-    if role is Role.PROFESSIONAL:
-        return principal.person_id is not None and principal.person_id == scope.person_id
-    # Every other role is regional: an unknown region never matches (fail closed).
-    if scope.region_code is None or not region_covers(principal.region_code, scope.region_code):
-        return False
-    if role is Role.HR_AUTHORITY:
-        return True
-    if role in _ORGANISATION_ROLES:
-        return (
-            principal.organisation_id is not None
-            and principal.organisation_id in scope.organisation_ids
-        )
-    return False
-
-
-def _forbidden(detail: str) -> ProblemError:
-    return ProblemError(403, "Forbidden", detail, type_=_PROBLEM_FORBIDDEN)
 
 
 def authorize_read(principal: Principal, scope: ResourceScope) -> None:
-    """Raise 403 unless the principal may read data with this scope."""
-    if not _may_read(principal, scope):
-        raise _forbidden(f"role {principal.role.value} may not read this resource")
+    """Raise :class:`~hourbank_common.errors.Forbidden` (a 403 problem) unless
+    ``may_read``; for endpoints. Application code asks ``may_read`` itself."""
+    if not may_read(principal, scope):
+        raise Forbidden(f"role {principal.role.value} may not read this resource")
 
 
 def authorize_write(principal: Principal, scope: ResourceScope) -> None:
-    """Raise 403 unless the principal may record data with this scope.
-
-    The title-evaluation client only reads; everyone else may write where they may read.
-    """
-    if principal.role is Role.TITLE_CLIENT:
-        raise _forbidden("the title-evaluation client is read-only")
-    if not _may_read(principal, scope):
-        raise _forbidden(f"role {principal.role.value} may not record this resource")
+    """Raise Forbidden unless ``may_write``: the title-evaluation client only reads;
+    everyone else may record where they may read."""
+    if principal.role in READ_ONLY_ROLES:
+        raise Forbidden("the title-evaluation client is read-only")
+    if not may_write(principal, scope):
+        raise Forbidden(f"role {principal.role.value} may not record this resource")
 
 
 def require_role(principal: Principal, roles: Iterable[Role]) -> None:
-    """Raise 403 unless the principal has one of ``roles``."""
+    """Raise Forbidden unless the principal has one of ``roles``."""
     allowed = frozenset(roles)
-    if principal.role not in allowed:
+    if not has_role(principal, allowed):
         names = ", ".join(sorted(r.value for r in allowed))
-        raise _forbidden(f"this action requires one of the roles: {names}")
+        raise Forbidden(f"this action requires one of the roles: {names}")
 
 
 class InvalidToken(Exception):

@@ -27,6 +27,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from hourbank_common import errors
 from hourbank_common.logging import get_logger
 from hourbank_common.runtime import settle_startup_objects
 
@@ -150,6 +151,41 @@ async def _problem_handler(request: Request, exc: Exception) -> Response:
     )
 
 
+# --- the error families of hourbank_common.errors -------------------------------------------
+
+PROBLEM_TYPES = "https://hourbank.example/problems/"
+_FAMILIES: dict[type[errors.ServiceError], tuple[int, str, str]] = {
+    errors.InvalidInput: (422, "Invalid request", "validation"),
+    errors.NotFound: (404, "Not found", "not-found"),
+    errors.Conflict: (409, "Conflict", "conflict"),
+    errors.Forbidden: (403, "Forbidden", "forbidden"),
+    errors.PaymentRequired: (402, "Payment required", "payment-required"),
+    errors.InvalidCredentials: (401, "Unauthorized", "invalid-credentials"),
+    errors.Throttled: (429, "Too many attempts", "throttled"),
+    errors.Unavailable: (503, "Service unavailable", "unavailable"),
+    errors.ServiceError: (400, "Bad request", "bad-request"),
+}
+
+
+def problem_for(error: errors.ServiceError) -> ProblemError:
+    """The problem document a service error is answered with (its family decides)."""
+    family = next(f for f in type(error).__mro__ if f in _FAMILIES)
+    status, title, kind = _FAMILIES[family]
+    headers: dict[str, str] = {}
+    retry_after = getattr(error, "retry_after_seconds", None)
+    if retry_after is not None:
+        headers["Retry-After"] = str(retry_after)
+    extra = {"errors": [{"field": error.field, "message": error.message}]} if error.field else None
+    return ProblemError(
+        status, title, error.message, type_=PROBLEM_TYPES + kind, extra=extra, headers=headers
+    )
+
+
+async def _service_error_handler(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, errors.ServiceError)
+    return await _problem_handler(request, problem_for(exc))
+
+
 # --- what the OpenAPI document says about errors ----------------------------------------------
 
 PROBLEM_SCHEMA: dict[str, Any] = {
@@ -181,6 +217,7 @@ _PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 _ERROR_DESCRIPTIONS = {
     400: "The request body could not be read (e.g. it is not UTF-8).",
     401: "No valid access token.",
+    402: "A paid order is needed first.",
     403: "The token's role or scope does not reach this.",
     404: "No such resource (or not visible with this token).",
     409: "It exists already with other facts, or a concurrent change won.",
@@ -274,6 +311,9 @@ def install_http_plumbing(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_handler)
     app.add_exception_handler(StarletteHTTPException, _http_error_handler)
     app.add_exception_handler(ProblemError, _problem_handler)
+    # One handler per error family: a subclass raised anywhere below is answered by its family.
+    for family in _FAMILIES:
+        app.add_exception_handler(family, _service_error_handler)
     _install_problem_openapi(app)
 
     app.add_middleware(CanonicalLogLine)

@@ -27,6 +27,7 @@ from hourbank_common.auth import (
     TokenVerifier,
     authorize_read,
     install_authentication,
+    may_read,
 )
 from hourbank_common.http import (
     ProblemError,
@@ -241,9 +242,7 @@ def _authorize_batch(
     naming the refused persons (opaque ids) so the client can drop them and retry."""
     refused: list[UUID] = []
     for person_id, scope in _scopes(directory, person_ids).items():
-        try:
-            authorize_read(principal, scope)
-        except ProblemError:
+        if not may_read(principal, scope):
             refused.append(person_id)
     if refused:
         raise ProblemError(
