@@ -43,7 +43,6 @@ from .events import (
     PersonRegisteredV1,
     PersonYearEvent,
     ReversalEvent,
-    Subject,
     XuexiPointsRecordedV1,
 )
 from .fields import DECIMAL_STRING_PATTERN, REGION_CODE_PATTERN, Hours, Yuan
@@ -69,9 +68,11 @@ from .topics import (
     TopicSpec,
     topic_spec,
 )
+from .vocabulary import CHINA_STANDARD_TIME, Subject
 
 __all__ = [
     "BILLING_TOPIC",
+    "CHINA_STANDARD_TIME",
     "CONTENT_TYPE",
     "DECIMAL_STRING_PATTERN",
     "EVENT_CLASSES",

@@ -39,15 +39,7 @@ from .topics import (
     LEARNING_TOPIC,
     RECOGNITION_TOPIC,
 )
-
-
-class Subject(StrEnum):
-    """The kind of hours required each year."""
-
-    PUBLIC = "public"
-    """公需科目: public subjects, at least 30 hours a year."""
-    PROFESSIONAL = "professional"
-    """专业科目: professional subjects, at least 60 hours a year."""
+from .vocabulary import Subject
 
 
 class ExamMode(StrEnum):
