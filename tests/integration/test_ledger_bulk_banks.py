@@ -1,4 +1,5 @@
-"""On PostgreSQL, a batch's hour banks read in one query equal the repository's, one by one."""
+"""On PostgreSQL: a batch's hour banks read in one query equal the repository's, one by one,
+and a batch refused as a whole (a stale position hint) is settled one message at a time."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from uuid import uuid4
 from pydantic import SecretStr
 
 from hourbank_common.settings import PostgresSettings
+from hourbank_ledger.adapters.postgres_ledger_recorder import PostgresLedgerRecorder
 from hourbank_ledger.application.ledger import KafkaPosition, Outcome
 from hourbank_ledger.bootstrap import build_ledger
 from services.ledger.tests.unit.test_ledger import completion
@@ -17,7 +19,8 @@ def test_banks_read_in_one_query_equal_the_repository_and_batches_apply_once(
 ) -> None:
     settings = PostgresSettings(database_url=SecretStr(database_url), database_schema=schema)
     ledger = build_ledger(settings)
-    assert ledger.events_of_many is not None  # the composition root wires the bulk reader
+    # The composition root wires the recorder that reads many banks in one query.
+    assert isinstance(ledger.recorder, PostgresLedgerRecorder)
     persons = [uuid4() for _ in range(30)]
     batch = [
         (completion(person, "1", version=version), KafkaPosition("it.bulk", 0, offset))
@@ -63,3 +66,36 @@ def test_a_stale_position_hint_after_a_rebalance_counts_nothing_twice(
     assert sorted(bank.facts) == sorted(envelope.id for envelope, _ in batch)
     # Both instances now agree that every offset is tracked.
     assert set(first.apply_batch(batch)) == {Outcome.ALREADY_TRACKED}
+
+
+def test_a_batch_behind_another_instance_is_refused_whole_and_settled_one_by_one(
+    database_url: str, schema: str
+) -> None:
+    """The second instance's hint is older than what the first committed past the end of the
+    redelivered batch, so the batch's tracking record is refused and nothing of it is
+    written, including the messages of a partition that was never moved on. One by one,
+    from the database, each message counts once."""
+    settings = PostgresSettings(database_url=SecretStr(database_url), database_schema=schema)
+    first, second = build_ledger(settings), build_ledger(settings)
+    person, other = uuid4(), uuid4()
+    moved = [
+        (completion(person, "1", version=offset + 1), KafkaPosition("it.behind", 0, offset))
+        for offset in range(12)
+    ]
+    untouched = [
+        (completion(other, "1", version=offset + 1), KafkaPosition("it.behind", 1, offset))
+        for offset in range(3)
+    ]
+    assert set(second.apply_batch(moved[:4])) == {Outcome.APPLIED}  # second remembers 4
+    assert set(first.apply_batch(moved[4:])) == {Outcome.APPLIED}  # partition moved on to 12
+    outcomes = second.apply_batch([*moved[4:10], *untouched])
+    assert outcomes == [Outcome.ALREADY_TRACKED] * 6 + [Outcome.APPLIED] * 3
+    bank, other_bank = first.get_bank(person), first.get_bank(other)
+    assert bank is not None
+    assert other_bank is not None
+    assert sorted(bank.facts) == sorted(envelope.id for envelope, _ in moved)
+    assert sorted(other_bank.facts) == sorted(envelope.id for envelope, _ in untouched)
+    assert first.recorder.max_tracking_id("it.behind:0") == 12
+    assert first.recorder.max_tracking_id("it.behind:1") == 3
+    # The settled partitions are remembered: the next batch is one transaction again.
+    assert set(second.apply_batch([*moved, *untouched])) == {Outcome.ALREADY_TRACKED}

@@ -11,13 +11,15 @@ from hourbank_common.settings import PostgresSettings
 from hourbank_ledger.adapters.postgres_wakeup import listening_to
 from hourbank_ledger.application.ledger import KafkaPosition, Ledger
 from hourbank_ledger.bootstrap import build_ledger, build_projector, build_view
+from services.ledger.tests.batches import apply_one
 from services.ledger.tests.unit.test_ledger import completion
 
 
 def _record(ledger: Ledger, count: int, first_offset: int) -> None:
     person = uuid4()
     for number in range(count):
-        ledger.apply(
+        apply_one(
+            ledger,
             completion(person, "1", version=number + 1),
             KafkaPosition("it.paged", 0, first_offset + number),
         )

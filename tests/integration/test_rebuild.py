@@ -17,6 +17,7 @@ from hourbank_contracts import (
 from hourbank_ledger.application.ledger import KafkaPosition
 from hourbank_ledger.application.rebuild import rebuild_read_model
 from hourbank_ledger.bootstrap import build_ledger, build_view
+from services.ledger.tests.batches import apply_one
 from tests.support.processes import ServiceProcess
 from tests.support.waiting import wait_until
 
@@ -76,7 +77,7 @@ def test_rebuild_compares_equal_to_the_live_projection(database_url: str, schema
                 event_id=f"claim-{number}",
             ),
         ):
-            ledger.apply(envelope, KafkaPosition("it.rebuild", 0, offset))
+            apply_one(ledger, envelope, KafkaPosition("it.rebuild", 0, offset))
             offset += 1
 
     env = {"DATABASE_URL": database_url, "DATABASE_SCHEMA": schema}

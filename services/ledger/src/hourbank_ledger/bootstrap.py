@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from eventsourcing.persistence import InfrastructureFactory, TrackingRecorder
-from eventsourcing.postgres import PostgresAggregateRecorder
-from eventsourcing.utils import Environment
+from eventsourcing.utils import Environment, get_topic
 
 from hourbank_common.postgres import ensure_schema, table_creation_lock
 from hourbank_common.settings import PostgresSettings, eventsourcing_env
-from hourbank_ledger.adapters.postgres_bulk_events import PostgresEventsOfMany
 from hourbank_ledger.adapters.postgres_directory import PostgresPersonDirectory
+from hourbank_ledger.adapters.postgres_ledger_recorder import PostgresLedgerRecorder
 from hourbank_ledger.adapters.postgres_view import PostgresHourBankView
 from hourbank_ledger.application.directory import DirectoryProjection
 from hourbank_ledger.application.ledger import Ledger
@@ -28,13 +27,10 @@ def ledger_env(settings: PostgresSettings) -> dict[str, str]:
 def build_ledger(settings: PostgresSettings, *, region_code: str | None = None) -> Ledger:
     """The ledger of the city ``region_code``, or the provincial one (None). The region only
     matters to what the ledger accepts, so the processes that read it need not name it."""
-    env = ledger_env(settings)
+    env = {**ledger_env(settings), "PROCESS_RECORDER_TOPIC": get_topic(PostgresLedgerRecorder)}
     intake = FactIntake.of(region_code, load_all_policies())
     with table_creation_lock(settings.database_url.get_secret_value(), settings.database_schema):
-        ledger = Ledger(env=env, intake=intake)
-    assert isinstance(ledger.recorder, PostgresAggregateRecorder)
-    ledger.events_of_many = PostgresEventsOfMany(ledger.recorder)
-    return ledger
+        return Ledger(env=env, intake=intake)
 
 
 def build_view(settings: PostgresSettings) -> PostgresHourBankView:

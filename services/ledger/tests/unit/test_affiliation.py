@@ -12,6 +12,7 @@ from hourbank_contracts import Envelope, PersonRegisteredV1, envelope_for
 from hourbank_ledger.application.directory import DirectoryProjection, InMemoryPersonDirectory
 from hourbank_ledger.application.ledger import KafkaPosition, Ledger, Outcome
 from hourbank_ledger.domain.affiliation import PersonAffiliation
+from services.ledger.tests.batches import apply_one
 
 TOPIC = "hourbank.identity.events"
 
@@ -38,9 +39,9 @@ def test_a_registration_is_recorded_once_per_ce_id() -> None:
     ledger = Ledger()
     person, employer, authority = uuid4(), uuid4(), uuid4()
     envelope = registered(person, orgs=(employer, authority))
-    assert ledger.apply(envelope, KafkaPosition(TOPIC, 0, 0)) is Outcome.APPLIED
+    assert apply_one(ledger, envelope, KafkaPosition(TOPIC, 0, 0)) is Outcome.APPLIED
     # The identity relay re-publishes: same ce_id at a later offset.
-    assert ledger.apply(envelope, KafkaPosition(TOPIC, 0, 1)) is Outcome.DUPLICATE_EVENT
+    assert apply_one(ledger, envelope, KafkaPosition(TOPIC, 0, 1)) is Outcome.DUPLICATE_EVENT
     affiliation = ledger.get_affiliation(person)
     assert affiliation is not None
     assert affiliation.region_code == "370302"
@@ -54,8 +55,8 @@ def test_the_latest_registration_is_current_whatever_the_arrival_order() -> None
     person, old_employer, new_employer = uuid4(), uuid4(), uuid4()
     later = registered(person, "370402", (new_employer,), month=9)
     earlier = registered(person, "370302", (old_employer,), month=3)
-    assert ledger.apply(later, KafkaPosition(TOPIC, 0, 0)) is Outcome.APPLIED
-    assert ledger.apply(earlier, KafkaPosition(TOPIC, 0, 1)) is Outcome.APPLIED
+    assert apply_one(ledger, later, KafkaPosition(TOPIC, 0, 0)) is Outcome.APPLIED
+    assert apply_one(ledger, earlier, KafkaPosition(TOPIC, 0, 1)) is Outcome.APPLIED
     affiliation = ledger.get_affiliation(person)
     assert affiliation is not None
     assert affiliation.region_code == "370402"
@@ -66,9 +67,9 @@ def test_the_latest_registration_is_current_whatever_the_arrival_order() -> None
 def test_the_directory_projection_agrees_with_the_aggregate() -> None:
     ledger = Ledger()
     alice, bob, employer = uuid4(), uuid4(), uuid4()
-    ledger.apply(registered(alice, "370302", (employer,), month=9), KafkaPosition(TOPIC, 0, 0))
-    ledger.apply(registered(alice, "370402", month=3), KafkaPosition(TOPIC, 0, 1))
-    ledger.apply(registered(bob, "370403", (employer,)), KafkaPosition(TOPIC, 1, 0))
+    apply_one(ledger, registered(alice, "370302", (employer,), month=9), KafkaPosition(TOPIC, 0, 0))
+    apply_one(ledger, registered(alice, "370402", month=3), KafkaPosition(TOPIC, 0, 1))
+    apply_one(ledger, registered(bob, "370403", (employer,)), KafkaPosition(TOPIC, 1, 0))
     directory = InMemoryPersonDirectory()
     projection = DirectoryProjection(view=directory)
     for notification in ledger.recorder.select_notifications(start=1, limit=100):
@@ -88,8 +89,8 @@ def test_affiliation_id_is_derived_from_the_opaque_person_id() -> None:
 
 
 def test_registrations_of_one_person_in_one_consumer_batch_are_each_applied() -> None:
-    # Affiliations are not in the batch's bank cache: two for one person in a batch collide
-    # in the batch transaction, and the ledger settles them one by one instead.
+    # The batch keeps every aggregate it changes: the second registration sees the first
+    # instead of a stale copy, so the batch does not collide with itself.
     ledger = Ledger()
     person = uuid4()
     first, second = registered(person, month=3), registered(person, "370402", month=9)

@@ -31,6 +31,7 @@ from hourbank_ledger.application.rebuild import rebuild_read_model
 from hourbank_ledger.domain.hour_bank import HourBank
 from hourbank_ledger.domain.intake import FactIntake, Refusal, RefusalReason
 from hourbank_ledger.domain.policy import load_all_policies
+from services.ledger.tests.batches import apply_one
 
 TOPIC = "hourbank.learning.events"
 ZAOZHUANG, ZIBO, BEIJING, JINAN = "370400", "370300", "110000", "370100"
@@ -99,8 +100,8 @@ def reason(decision: Decision) -> RefusalReason:
 def test_a_city_ledger_refuses_facts_of_other_regions() -> None:
     ledger = zaozhuang_ledger()
     person = uuid4()
-    beijing = ledger.apply(completion(person, region=BEIJING), at(0))
-    zibo = ledger.apply(completion(person, region=ZIBO, ref="completion:2"), at(1))
+    beijing = apply_one(ledger, completion(person, region=BEIJING), at(0))
+    zibo = apply_one(ledger, completion(person, region=ZIBO, ref="completion:2"), at(1))
     assert reason(beijing) is reason(zibo) is RefusalReason.OTHER_REGION
     assert isinstance(zibo, Refusal)
     assert "370300" in zibo.detail
@@ -125,7 +126,7 @@ def test_a_transfer_in_addressed_to_another_region_is_refused() -> None:
     ledger = zaozhuang_ledger()
     person = uuid4()
     to_zibo = transfer_in(person, region=ZIBO, from_region=ZAOZHUANG)
-    assert reason(ledger.apply(to_zibo, at(0))) is RefusalReason.OTHER_REGION
+    assert reason(apply_one(ledger, to_zibo, at(0))) is RefusalReason.OTHER_REGION
     assert entries(ledger, person) == []
 
 
@@ -157,7 +158,7 @@ def test_a_refused_reversal_is_not_recorded_either() -> None:
         course_id="ZY-1",
     )
     envelope = envelope_for(voided, source=LEARNING, event_id=str(uuid4()))
-    assert reason(ledger.apply(envelope, at(0))) is RefusalReason.OTHER_REGION
+    assert reason(apply_one(ledger, envelope, at(0))) is RefusalReason.OTHER_REGION
     assert entries(ledger, person) == []
 
 
@@ -174,7 +175,7 @@ def test_the_years_covered_are_those_the_policy_files_govern() -> None:
 def test_a_study_year_no_rules_cover_is_refused(year: int) -> None:
     ledger = zaozhuang_ledger()
     person = uuid4()
-    decision = ledger.apply(completion(person, year=year), at(0))
+    decision = apply_one(ledger, completion(person, year=year), at(0))
     assert reason(decision) is RefusalReason.STUDY_YEAR_NOT_COVERED
     assert isinstance(decision, Refusal)
     assert str(year) in decision.detail
@@ -184,7 +185,7 @@ def test_a_study_year_no_rules_cover_is_refused(year: int) -> None:
 @pytest.mark.parametrize("year", [2015, 2024])
 def test_the_first_and_last_years_covered_are_credited(year: int) -> None:
     ledger = zaozhuang_ledger()
-    assert ledger.apply(completion(uuid4(), year=year), at(0)) is Outcome.APPLIED
+    assert apply_one(ledger, completion(uuid4(), year=year), at(0)) is Outcome.APPLIED
 
 
 def test_a_refused_fact_is_tracked_and_refused_again_when_redelivered() -> None:
@@ -199,7 +200,7 @@ def test_a_refused_fact_is_tracked_and_refused_again_when_redelivered() -> None:
     again = ledger.apply_batch([(refused, at(0)), (good, at(1))])
     assert reason(again[0]) is RefusalReason.STUDY_YEAR_NOT_COVERED
     assert again[1] is Outcome.ALREADY_TRACKED
-    assert reason(ledger.apply(refused, at(0))) is RefusalReason.STUDY_YEAR_NOT_COVERED
+    assert reason(apply_one(ledger, refused, at(0))) is RefusalReason.STUDY_YEAR_NOT_COVERED
     assert entries(ledger, person) == [good.id]
 
 
@@ -211,8 +212,8 @@ def test_the_same_record_under_a_new_ce_id_is_credited_once() -> None:
     person = uuid4()
     first = completion(person, event_id="first")
     again = replace(first, id="second")  # the producer published its record again
-    assert ledger.apply(first, at(0)) is Outcome.APPLIED
-    assert ledger.apply(again, at(1)) is Outcome.DUPLICATE_SOURCE
+    assert apply_one(ledger, first, at(0)) is Outcome.APPLIED
+    assert apply_one(ledger, again, at(1)) is Outcome.DUPLICATE_SOURCE
     assert entries(ledger, person) == ["first"]
 
 
@@ -250,9 +251,9 @@ def test_the_same_reference_with_other_content_is_a_conflict_and_refused() -> No
     assert reason(ledger.apply_batch([(other_hours, at(1))])[0]) is (
         RefusalReason.NATURAL_KEY_CONFLICT
     )
-    assert reason(ledger.apply(other_hours, at(1))) is RefusalReason.NATURAL_KEY_CONFLICT
+    assert reason(apply_one(ledger, other_hours, at(1))) is RefusalReason.NATURAL_KEY_CONFLICT
     # The fact that holds the key, redelivered, is only already tracked.
-    assert ledger.apply(first, at(0)) is Outcome.ALREADY_TRACKED
+    assert apply_one(ledger, first, at(0)) is Outcome.ALREADY_TRACKED
 
 
 def test_the_key_is_the_producer_the_event_type_and_the_reference() -> None:
@@ -294,7 +295,7 @@ def test_facts_stored_before_the_natural_key_still_load() -> None:
     ledger = zaozhuang_ledger()
     person = uuid4()
     first = completion(person, event_id="a")
-    ledger.apply(first, at(0))
+    apply_one(ledger, first, at(0))
     bank_id = HourBank.create_id(person)
     stored = list(ledger.recorder.select_events(bank_id))
     old = [_as_version_1(ledger, s) for s in stored]
@@ -330,11 +331,13 @@ def test_a_refusal_names_no_payload_value() -> None:
     ledger = zaozhuang_ledger()
     person = uuid4()
     first = completion(person, event_id="a", ref="completion:secret-ref")
-    ledger.apply(first, at(0))
-    duplicate = ledger.apply(completion(person, event_id="b", ref="completion:secret-ref"), at(1))
+    apply_one(ledger, first, at(0))
+    duplicate = apply_one(
+        ledger, completion(person, event_id="b", ref="completion:secret-ref"), at(1)
+    )
     assert duplicate is Outcome.DUPLICATE_SOURCE
-    other = ledger.apply(
-        completion(person, event_id="c", ref="completion:secret-ref", hours="9"), at(2)
+    other = apply_one(
+        ledger, completion(person, event_id="c", ref="completion:secret-ref", hours="9"), at(2)
     )
     assert isinstance(other, Refusal)
     assert "secret-ref" not in other.detail

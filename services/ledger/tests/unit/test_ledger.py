@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
 from eventsourcing.persistence import StoredEvent, Tracking
+from eventsourcing.utils import get_topic
 
 from hourbank_contracts import (
     CourseCompletedV1,
@@ -19,9 +21,11 @@ from hourbank_contracts import (
     event_id_for,
 )
 from hourbank_ledger.application.ledger import KafkaPosition, Ledger, Outcome
+from hourbank_ledger.application.ledger_recorder import InMemoryLedgerRecorder
 from hourbank_ledger.application.read_model import HourBankProjection, InMemoryHourBankView
 from hourbank_ledger.domain.hour_bank import HourBank
 from hourbank_ledger.domain.policy import Credit, MakeupPayment
+from services.ledger.tests.batches import apply_one
 
 TOPIC = "hourbank.learning.events"
 
@@ -48,9 +52,9 @@ def test_an_event_is_credited_once_per_ce_id_whatever_the_offset() -> None:
     ledger = Ledger()
     person = uuid4()
     envelope = completion(person)
-    assert ledger.apply(envelope, KafkaPosition(TOPIC, 0, 0)) is Outcome.APPLIED
+    assert apply_one(ledger, envelope, KafkaPosition(TOPIC, 0, 0)) is Outcome.APPLIED
     # A relay re-publish: same ce_id at a later offset.
-    assert ledger.apply(envelope, KafkaPosition(TOPIC, 0, 1)) is Outcome.DUPLICATE_EVENT
+    assert apply_one(ledger, envelope, KafkaPosition(TOPIC, 0, 1)) is Outcome.DUPLICATE_EVENT
     bank = ledger.get_bank(person)
     assert bank is not None
     assert [fact.entry_id for fact in bank.recorded_facts()] == [envelope.id]
@@ -60,13 +64,14 @@ def test_a_redelivered_offset_is_recognised_by_its_tracking_record() -> None:
     ledger = Ledger()
     person = uuid4()
     assert (
-        ledger.apply(completion(person, version=1), KafkaPosition(TOPIC, 2, 7)) is Outcome.APPLIED
+        apply_one(ledger, completion(person, version=1), KafkaPosition(TOPIC, 2, 7))
+        is Outcome.APPLIED
     )
     # Kafka redelivers offset 7 after a crash before the offset commit.
-    redelivered = ledger.apply(completion(person, version=1), KafkaPosition(TOPIC, 2, 7))
+    redelivered = apply_one(ledger, completion(person, version=1), KafkaPosition(TOPIC, 2, 7))
     assert redelivered is Outcome.ALREADY_TRACKED
     # Tracking is per topic-partition: offset 7 of partition 1 is a different message.
-    other = ledger.apply(completion(person, version=2), KafkaPosition(TOPIC, 1, 7))
+    other = apply_one(ledger, completion(person, version=2), KafkaPosition(TOPIC, 1, 7))
     assert other is Outcome.APPLIED
     bank = ledger.get_bank(person)
     assert bank is not None
@@ -86,7 +91,10 @@ def test_makeup_payment_is_recorded_as_a_payment_fact() -> None:
         amount=Decimal(20),
     )
     envelope = envelope_for(paid, source="/hourbank/billing", event_id=str(uuid4()))
-    assert ledger.apply(envelope, KafkaPosition("hourbank.billing.events", 0, 0)) is Outcome.APPLIED
+    assert (
+        apply_one(ledger, envelope, KafkaPosition("hourbank.billing.events", 0, 0))
+        is Outcome.APPLIED
+    )
     bank = ledger.get_bank(person)
     assert bank is not None
     (fact,) = bank.recorded_facts()
@@ -98,8 +106,10 @@ def test_projection_writes_one_row_per_recorded_fact() -> None:
     ledger = Ledger()
     person = uuid4()
     for offset in range(3):
-        ledger.apply(completion(person, "1", version=offset + 1), KafkaPosition(TOPIC, 0, offset))
-    ledger.apply(completion(person, "1", version=1), KafkaPosition(TOPIC, 0, 3))  # duplicate
+        apply_one(
+            ledger, completion(person, "1", version=offset + 1), KafkaPosition(TOPIC, 0, offset)
+        )
+    apply_one(ledger, completion(person, "1", version=1), KafkaPosition(TOPIC, 0, 3))  # duplicate
     view = InMemoryHourBankView()
     projection = HourBankProjection(view=view)
     for notification in ledger.recorder.select_notifications(start=1, limit=100):
@@ -136,18 +146,35 @@ def test_bank_id_is_derived_from_the_opaque_person_id() -> None:
     assert HourBank.create_id(person) != HourBank.create_id(uuid4())
 
 
+class CountingLedgerRecorder(InMemoryLedgerRecorder):
+    """The in-memory recorder, noting the ids of every read of many aggregates and the
+    tracking records of every insert (one insert is one transaction)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls: list[list[UUID]] = []
+        self.inserts: list[list[Tracking]] = []
+
+    def insert_events(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        self.inserts.append(list(kwargs.get("trackings", ())))
+        return super().insert_events(stored_events, **kwargs)
+
+    def select_events_of_many(
+        self, originator_ids: Sequence[UUID]
+    ) -> Mapping[UUID, Sequence[StoredEvent]]:
+        self.calls.append(list(originator_ids))
+        return super().select_events_of_many(originator_ids)
+
+
 def test_a_batch_reads_every_bank_it_needs_in_one_call() -> None:
-    ledger = Ledger()
-    calls: list[list[UUID]] = []
-
-    def events_of_many(bank_ids: Sequence[UUID]) -> dict[UUID, list[StoredEvent]]:
-        calls.append(list(bank_ids))
-        found = {bank_id: list(ledger.recorder.select_events(bank_id)) for bank_id in bank_ids}
-        return {bank_id: stored for bank_id, stored in found.items() if stored}
-
-    ledger.events_of_many = events_of_many
+    ledger = Ledger(env={"PROCESS_RECORDER_TOPIC": get_topic(CountingLedgerRecorder)})
+    recorder = ledger.recorder
+    assert isinstance(recorder, CountingLedgerRecorder)
     known, newcomer = uuid4(), uuid4()
-    ledger.apply(completion(known, "1", version=1), KafkaPosition(TOPIC, 0, 0))
+    apply_one(ledger, completion(known, "1", version=1), KafkaPosition(TOPIC, 0, 0))
+    recorder.calls.clear()
     outcomes = ledger.apply_batch(
         [
             (completion(known, "1", version=1), KafkaPosition(TOPIC, 0, 1)),  # re-published
@@ -162,8 +189,8 @@ def test_a_batch_reads_every_bank_it_needs_in_one_call() -> None:
         Outcome.APPLIED,
         Outcome.APPLIED,
     ]
-    assert len(calls) == 1
-    assert set(calls[0]) == {HourBank.create_id(known), HourBank.create_id(newcomer)}
+    assert len(recorder.calls) == 1
+    assert set(recorder.calls[0]) == {HourBank.create_id(known), HourBank.create_id(newcomer)}
     known_bank, new_bank = ledger.get_bank(known), ledger.get_bank(newcomer)
     assert known_bank is not None
     assert new_bank is not None
@@ -177,3 +204,38 @@ def test_a_batch_reads_every_bank_it_needs_in_one_call() -> None:
         bank = banks[person]
         assert bank is not None
         assert (bank.id, bank.version, bank.facts) == (rebuilt.id, rebuilt.version, rebuilt.facts)
+
+
+def test_a_batch_over_several_partitions_is_one_transaction_with_a_position_each() -> None:
+    ledger = Ledger(env={"PROCESS_RECORDER_TOPIC": get_topic(CountingLedgerRecorder)})
+    recorder = ledger.recorder
+    assert isinstance(recorder, CountingLedgerRecorder)
+    alice, bob = uuid4(), uuid4()
+    batch = [
+        (completion(alice, "1", version=1), KafkaPosition(TOPIC, 0, 5)),
+        (completion(bob, "1", version=1), KafkaPosition(TOPIC, 1, 0)),
+        (completion(alice, "1", version=2), KafkaPosition(TOPIC, 0, 6)),
+        (completion(bob, "1", version=2), KafkaPosition("hourbank.billing.events", 2, 3)),
+    ]
+    assert ledger.apply_batch(batch) == [Outcome.APPLIED] * 4
+    (trackings,) = recorder.inserts
+    assert {(t.application_name, t.notification_id) for t in trackings} == {
+        (f"{TOPIC}:0", 7),
+        (f"{TOPIC}:1", 1),
+        ("hourbank.billing.events:2", 4),
+    }
+    # Redelivered whole: recognised by position, nothing written.
+    assert ledger.apply_batch(batch) == [Outcome.ALREADY_TRACKED] * 4
+    assert len(recorder.inserts) == 1
+    # Redelivered from the middle of one partition, with new messages behind it.
+    later = [
+        (completion(alice, "1", version=2), KafkaPosition(TOPIC, 0, 6)),
+        (completion(alice, "1", version=3), KafkaPosition(TOPIC, 0, 7)),
+    ]
+    assert ledger.apply_batch(later) == [Outcome.ALREADY_TRACKED, Outcome.APPLIED]
+    assert [(t.application_name, t.notification_id) for t in recorder.inserts[1]] == [
+        (f"{TOPIC}:0", 8)
+    ]
+    bank = ledger.get_bank(alice)
+    assert bank is not None
+    assert len(bank.recorded_facts()) == 3

@@ -12,6 +12,7 @@ from hourbank_ledger.application.directory import DirectoryProjection, InMemoryP
 from hourbank_ledger.application.ledger import KafkaPosition, Ledger
 from hourbank_ledger.application.paged_projection import PagedProjector, project_available
 from hourbank_ledger.application.read_model import HourBankProjection, InMemoryHourBankView
+from services.ledger.tests.batches import apply_one
 from services.ledger.tests.unit.test_affiliation import registered
 from services.ledger.tests.unit.test_ledger import TOPIC, completion
 
@@ -24,7 +25,7 @@ def fill(ledger: Ledger, persons: int, facts_each: int, first_offset: int = 0) -
         person = uuid4()
         for version in range(1, facts_each + 1):
             envelope = completion(person, "1", version=version)
-            ledger.apply(envelope, KafkaPosition(TOPIC, 0, offset))
+            apply_one(ledger, envelope, KafkaPosition(TOPIC, 0, offset))
             ids.append(envelope.id)
             offset += 1
     return ids
@@ -60,7 +61,7 @@ def test_a_second_catch_up_resumes_from_the_committed_position() -> None:
 def test_the_directory_keeps_up_with_facts_it_does_not_show() -> None:
     ledger = Ledger()
     person = uuid4()
-    ledger.apply(registered(person, "370402"), KafkaPosition("identity", 0, 0))
+    apply_one(ledger, registered(person, "370402"), KafkaPosition("identity", 0, 0))
     fill(ledger, persons=5, facts_each=4)
     directory = InMemoryPersonDirectory()
     projection = DirectoryProjection(view=directory)
@@ -89,7 +90,7 @@ def test_paged_rows_equal_the_rows_of_one_event_at_a_time() -> None:
 def test_the_projector_catches_every_projection_up() -> None:
     ledger = Ledger()
     person = uuid4()
-    ledger.apply(registered(person, "370302"), KafkaPosition("identity", 0, 0))
+    apply_one(ledger, registered(person, "370302"), KafkaPosition("identity", 0, 0))
     ids = fill(ledger, persons=3, facts_each=2)
     view, directory = InMemoryHourBankView(), InMemoryPersonDirectory()
     projector = PagedProjector(

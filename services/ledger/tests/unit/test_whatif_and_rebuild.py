@@ -20,6 +20,7 @@ from hourbank_ledger.application.ledger import KafkaPosition, Ledger
 from hourbank_ledger.application.read_model import InMemoryHourBankView
 from hourbank_ledger.application.rebuild import rebuild_read_model
 from hourbank_ledger.entrypoints.whatif import main as whatif
+from services.ledger.tests.batches import apply_one
 
 EXAMPLE = Path(__file__).resolve().parents[4] / "docs" / "examples" / "zaozhuang-2024.json"
 
@@ -105,7 +106,7 @@ def test_rebuild_gives_the_same_read_model() -> None:
             envelope_for(revoked, source="/hourbank/recognition", event_id="ce-revoked"),
         ]
     ):
-        ledger.apply(envelope, KafkaPosition("t", 0, offset))
+        apply_one(ledger, envelope, KafkaPosition("t", 0, offset))
     live = InMemoryHourBankView()
     assert rebuild_read_model(ledger, live) == 3
     again = InMemoryHourBankView()

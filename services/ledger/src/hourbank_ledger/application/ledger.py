@@ -1,10 +1,11 @@
 """The ledger application: applies public events to hour banks exactly once.
 
-It is an eventsourcing ``EventSourcedProjection`` fed from Kafka instead of from another
-application: each event is recorded together with a tracking record (upstream name =
-``topic:partition``, position = offset + 1) in one transaction, so a redelivered message is
-recognised by its position, a re-published one by its ``ce_id``, and one a producer published
-again under a new id by its natural key (``HourBank.record``).
+It is an eventsourcing ``Application`` fed from Kafka instead of from another application. A
+consumer's batch is recorded in one transaction with one tracking record per topic-partition
+(upstream name ``topic:partition``, position = offset + 1; ``ledger_recorder.py``), so a
+redelivered message is recognised by its position, a re-published one by its ``ce_id``, and
+one a producer published again under a new id by its natural key (``HourBank.record``). A
+single message is a batch of one: ``apply_batch`` is the only way in.
 
 Before a fact reaches a bank it passes the ledger's checks (``domain/intake.py``): region and
 study year. A refused fact is answered with a :class:`Refusal` instead of an outcome; its
@@ -14,20 +15,20 @@ position is tracked like any other, and a redelivery of it is refused again (not
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import cast
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, ProcessingEvent, project_aggregate
-from eventsourcing.domain import DomainEventProtocol
-from eventsourcing.persistence import IntegrityError, StoredEvent, Tracking
-from eventsourcing.projection import EventSourcedProjection
-from eventsourcing.utils import EnvType
+from eventsourcing.application import AggregateNotFoundError, Application, project_aggregate
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import IntegrityError, ProgrammingError, Tracking
+from eventsourcing.popo import POPOFactory
+from eventsourcing.utils import EnvType, resolve_topic
 
 from hourbank_contracts import Envelope, PersonRegisteredV1, PersonYearEvent
 from hourbank_ledger.application.contract_facts import fact_from
+from hourbank_ledger.application.ledger_recorder import InMemoryLedgerRecorder, LedgerRecorder
 from hourbank_ledger.domain.affiliation import PersonAffiliation
 from hourbank_ledger.domain.hour_bank import Admission, HourBank
 from hourbank_ledger.domain.intake import FactIntake, Refusal, RefusalReason
@@ -64,149 +65,108 @@ class KafkaPosition:
         return Tracking(f"{self.topic}:{self.partition}", self.offset + 1)
 
 
-EventsOfMany = Callable[[Sequence[UUID]], Mapping[UUID, Sequence[StoredEvent]]]
-"""Stored events of several aggregates, by aggregate id, each in version order."""
+Aggregates = dict[UUID, Aggregate | None]
+"""A batch's aggregates by id, as the batch has changed them so far (None: not yet opened)."""
 
 
-class Ledger(EventSourcedProjection[UUID]):
+class Ledger(Application[UUID]):
     name = "ledger"
-    # Set by the composition root to a one-query reader (adapters/postgres_bulk_events.py);
-    # without it, a batch's banks are read one repository query each.
-    events_of_many: EventsOfMany | None = None
-    # Set only while apply_batch() runs a batch (see _apply_together): a person's bank as
-    # the batch has changed it so far, or None when the person has no bank yet.
-    _batch_banks: dict[UUID, HourBank | None] | None = None
 
     def __init__(self, env: EnvType | None = None, *, intake: FactIntake | None = None) -> None:
         super().__init__(env)
+        self.recorder: LedgerRecorder
         # Without a composition root: the provincial ledger's checks, under the shipped rules.
         self.intake = intake or FactIntake.of(None, load_all_policies())
         # The position this process last committed per topic-partition. Only a hint, which
         # saves a query per partition per batch: if another instance has moved a partition
         # on since (a rebalance), the batch's tracking record is refused, nothing is
-        # written, and the one-by-one fallback reads the truth from the database.
+        # written, and apply_batch settles the batch from what the database holds.
         self._known_positions: dict[str, int] = {}
 
-    def apply(self, envelope: Envelope, position: KafkaPosition) -> Decision:
-        tracking = position.tracking()
-        if self.recorder.has_tracking_id(tracking.application_name, tracking.notification_id):
-            return self._redelivered(envelope, self.get_bank)
-        outcome_box: list[Decision] = []
-        try:
-            # process_event() is typed for stored domain events; the policy below is the only
-            # reader of what it is given here, and it expects a _Delivery.
-            delivery = cast("DomainEventProtocol[UUID]", _Delivery(envelope, outcome_box))
-            self.process_event(delivery, tracking)
-        except IntegrityError:
-            # Another consumer instance recorded this position first (after a rebalance).
-            if self.recorder.has_tracking_id(tracking.application_name, tracking.notification_id):
-                return self._redelivered(envelope, self.get_bank)
-            raise
-        return outcome_box[0]
+    def construct_recorder(self) -> LedgerRecorder:
+        """The recorder that eventsourcing's ``PROCESS_RECORDER_TOPIC`` setting names (the
+        composition root names the PostgreSQL one); in memory, ``InMemoryLedgerRecorder``
+        unless the setting names another."""
+        if isinstance(self.factory, POPOFactory):
+            # eventsourcing's in-memory factory does not read that setting.
+            topic = self.env.get(self.factory.PROCESS_RECORDER_TOPIC)
+            recorder = (resolve_topic(topic) if topic else InMemoryLedgerRecorder)()
+        else:
+            recorder = self.factory.process_recorder()
+        if not isinstance(recorder, LedgerRecorder):
+            # Any other recorder would drop the batch's tracking records without a word.
+            msg = (
+                f"the ledger needs a LedgerRecorder, not {type(recorder).__name__}: name one "
+                f"with {self.factory.PROCESS_RECORDER_TOPIC}"
+            )
+            raise ProgrammingError(msg)
+        return recorder
 
     def apply_batch(self, deliveries: Sequence[tuple[Envelope, KafkaPosition]]) -> list[Decision]:
-        """Apply a consumer's batch, one transaction per topic-partition instead of one per
-        message: a commit (a WAL flush) per message capped the ledger at a few hundred events
-        a second. Each transaction records the partition's highest position, and tracking
-        only accepts increasing positions, so every message of the batch counts as tracked
-        once it commits and a redelivery of any of them is recognised.
+        """Decide each delivery, in order, and record the batch in one transaction: the
+        facts and, per topic-partition, the batch's highest position. Tracking only accepts
+        increasing positions, so once it commits every message of the batch counts as
+        tracked and a redelivery of any of them is recognised.
 
-        Round trips per batch are few on purpose (each one is latency for every event in
-        the batch): the banks of the whole batch are read in one query, and each
-        partition's position comes from what this process last committed (see
-        ``_known_positions``), then one transaction per partition. A redelivered message's
-        bank is read in the same query, to refuse it again if it was refused."""
-        outcomes: dict[int, Decision] = {}
-        by_partition: dict[str, list[int]] = {}
-        for index, (_, position) in enumerate(deliveries):
-            by_partition.setdefault(position.tracking().application_name, []).append(index)
-        fresh_by_partition: dict[str, list[int]] = {}
-        redelivered: list[int] = []
-        for name, indexes in by_partition.items():
-            tracked = self._tracked_position(name)
-            fresh = [i for i in indexes if deliveries[i][1].tracking().notification_id > tracked]
-            redelivered.extend(i for i in indexes if i not in fresh)
-            if fresh:
-                fresh_by_partition[name] = fresh
-        banks = self.get_banks(
-            {
-                data.person_id
-                for i in [*redelivered, *(i for f in fresh_by_partition.values() for i in f)]
-                if isinstance(data := deliveries[i][0].data, PersonYearEvent)
-            }
-        )
-        # Before the fresh ones change the cached banks: a redelivery is judged by what
-        # was committed.
-        outcomes.update(
-            (i, self._redelivered(deliveries[i][0], lambda p: banks.get(p))) for i in redelivered
-        )
-        for name, fresh in fresh_by_partition.items():
-            last = max(deliveries[i][1].tracking().notification_id for i in fresh)
-            envelopes = [deliveries[i][0] for i in fresh]
-            try:
-                decided = self._apply_together(envelopes, Tracking(name, last), banks)
-            except IntegrityError:
-                # Another consumer instance recorded some of these first (after a rebalance),
-                # or two messages in the batch raced for one aggregate outside the bank cache:
-                # nothing of this transaction was written, so settle them one by one. The
-                # banks it touched hold events that were never recorded: forget them.
-                for envelope in envelopes:
-                    if isinstance(envelope.data, PersonYearEvent):
-                        banks.pop(envelope.data.person_id, None)
-                self._known_positions.pop(name, None)
-                decided = [self.apply(*deliveries[i]) for i in fresh]
-            else:
-                self._known_positions[name] = last
-            outcomes.update(zip(fresh, decided, strict=True))
-        return [outcomes[i] for i in range(len(deliveries))]
+        If the transaction is refused, nothing of it was written: a position hint was stale
+        (another instance committed one of these partitions after a rebalance), or another
+        instance changed one of the batch's aggregates since they were read. The messages
+        are then settled one at a time, each a batch of one read afresh."""
+        try:
+            return self._apply(deliveries)
+        except IntegrityError:
+            for _, position in deliveries:
+                self._known_positions.pop(position.tracking().application_name, None)
+            return [decision for delivery in deliveries for decision in self._apply([delivery])]
+
+    def _apply(self, deliveries: Sequence[tuple[Envelope, KafkaPosition]]) -> list[Decision]:
+        """Round trips are few on purpose (each one is latency for every message of the
+        batch): the aggregates of the whole batch are read in one query, each partition's
+        position comes from what this process last committed (``_known_positions``), and
+        the batch is written in one transaction."""
+        trackings = [position.tracking() for _, position in deliveries]
+        tracked = {name: self._tracked_position(name) for name in _names(trackings)}
+        fresh = [t.notification_id > tracked[t.application_name] for t in trackings]
+        aggregates = self._read(_aggregate_ids(envelope for envelope, _ in deliveries))
+        # Before the fresh ones change the aggregates: a redelivery is judged by what was
+        # committed.
+        decisions: dict[int, Decision] = {
+            index: self._redelivered(envelope, aggregates)
+            for index, ((envelope, _), is_fresh) in enumerate(zip(deliveries, fresh, strict=True))
+            if not is_fresh
+        }
+        positions: dict[str, int] = {}
+        for index, ((envelope, _), tracking) in enumerate(zip(deliveries, trackings, strict=True)):
+            if fresh[index]:
+                decisions[index] = self._decide(envelope, aggregates)
+                name = tracking.application_name
+                positions[name] = max(positions.get(name, 0), tracking.notification_id)
+        if positions:
+            # A refused or ignored message adds no event, but its position is recorded.
+            self.save(
+                *aggregates.values(),
+                trackings=[Tracking(name, last) for name, last in positions.items()],
+            )
+            self._known_positions.update(positions)
+        return [decisions[index] for index in range(len(deliveries))]
 
     def _tracked_position(self, name: str) -> int:
         if name not in self._known_positions:
             self._known_positions[name] = self.recorder.max_tracking_id(name) or 0
         return self._known_positions[name]
 
-    def _apply_together(
-        self,
-        envelopes: list[Envelope],
-        tracking: Tracking,
-        banks: dict[UUID, HourBank | None],
-    ) -> list[Decision]:
-        """What process_event() does for one event, for several: the same policy, one
-        recording. ``banks`` is the batch's cache, so a person's second fact in it sees the
-        first (still uncommitted) one instead of a stale copy from the database."""
-        processing_event = ProcessingEvent[UUID](tracking=tracking)
-        outcome_box: list[Decision] = []
-        self._batch_banks = banks
-        try:
-            for envelope in envelopes:
-                delivery = cast("DomainEventProtocol[UUID]", _Delivery(envelope, outcome_box))
-                self.policy(delivery, processing_event)
-        finally:
-            self._batch_banks = None
-        recordings = self._record(processing_event)
-        self._take_snapshots(processing_event)
-        self.notify(processing_event.events)
-        self._notify(recordings)
-        return outcome_box
-
-    def policy(self, domain_event: object, processing_event: ProcessingEvent[UUID]) -> None:
-        assert isinstance(domain_event, _Delivery)
-        envelope = domain_event.envelope
-        if isinstance(envelope.data, PersonRegisteredV1):
-            domain_event.outcome.append(self._register(envelope, envelope.data, processing_event))
-            return
+    def _decide(self, envelope: Envelope, aggregates: Aggregates) -> Decision:
+        data = envelope.data
+        if isinstance(data, PersonRegisteredV1):
+            return self._register(envelope, data, aggregates)
         fact = fact_from(envelope)
         if fact is None:
-            domain_event.outcome.append(Outcome.IGNORED)
-            return
-        data = envelope.data
+            return Outcome.IGNORED
         assert isinstance(data, PersonYearEvent)  # every fact comes from a person-year event
         refusal = self.intake.refusal(region_code=data.region_code, study_year=data.study_year)
         if refusal is not None:
-            # Nothing collected: the tracking record alone is written.
-            domain_event.outcome.append(refusal)
-            return
-        bank = self._bank_for(data.person_id)
+            return refusal
+        bank = _bank_for(data.person_id, aggregates)
         admission = bank.record(
             fact,
             study_year=data.study_year,
@@ -215,13 +175,9 @@ class Ledger(EventSourcedProjection[UUID]):
             source=envelope.source,
             source_ref=data.source_ref,
         )
-        domain_event.outcome.append(_decision(admission, envelope, bank))
-        # Collected even when unchanged, so the tracking record is still written.
-        processing_event.collect_events(bank)
+        return _decision(admission, envelope, bank)
 
-    def _redelivered(
-        self, envelope: Envelope, bank_of: Callable[[UUID], HourBank | None]
-    ) -> Decision:
+    def _redelivered(self, envelope: Envelope, aggregates: Aggregates) -> Decision:
         """A message whose position is tracked: refused again if it was refused (its
         refusal follows from the message and the committed bank), else already tracked."""
         fact = fact_from(envelope)
@@ -231,24 +187,24 @@ class Ledger(EventSourcedProjection[UUID]):
         refusal = self.intake.refusal(region_code=data.region_code, study_year=data.study_year)
         if refusal is not None:
             return refusal
-        bank = bank_of(data.person_id)
+        bank = aggregates[HourBank.create_id(data.person_id)]
         if bank is None:
             return Outcome.ALREADY_TRACKED
+        assert isinstance(bank, HourBank)
         admission = _admission(bank, fact, envelope, data)
         if admission is Admission.CONFLICTING_SOURCE:
             return _decision(admission, envelope, bank)
         return Outcome.ALREADY_TRACKED
 
     def _register(
-        self,
-        envelope: Envelope,
-        registered: PersonRegisteredV1,
-        processing_event: ProcessingEvent[UUID],
+        self, envelope: Envelope, registered: PersonRegisteredV1, aggregates: Aggregates
     ) -> Outcome:
         """Where the person belongs, kept for the API's authorization (not an hour fact)."""
-        affiliation = self.get_affiliation(registered.person_id) or PersonAffiliation(
-            registered.person_id
-        )
+        affiliation_id = PersonAffiliation.create_id(registered.person_id)
+        affiliation = aggregates[affiliation_id] or PersonAffiliation(registered.person_id)
+        assert isinstance(affiliation, PersonAffiliation)
+        # Kept in the batch's aggregates, so a second registration in the batch sees this one.
+        aggregates[affiliation_id] = affiliation
         changed = affiliation.record(
             registration_id=envelope.id,
             region_code=registered.region_code,
@@ -256,9 +212,18 @@ class Ledger(EventSourcedProjection[UUID]):
             registration=registered.registration,
             occurred_at=registered.occurred_at,
         )
-        # Collected even when unchanged, so the tracking record is still written.
-        processing_event.collect_events(affiliation)
         return Outcome.APPLIED if changed else Outcome.DUPLICATE_EVENT
+
+    def _read(self, aggregate_ids: Collection[UUID]) -> Aggregates:
+        """The aggregates as committed, in one query (None for an id with no events)."""
+        found: Aggregates = dict.fromkeys(aggregate_ids)
+        for aggregate_id, stored in self.recorder.select_events_of_many(
+            list(aggregate_ids)
+        ).items():
+            aggregate = project_aggregate(None, map(self.mapper.to_domain_event, stored))
+            assert isinstance(aggregate, Aggregate)
+            found[aggregate_id] = aggregate
+        return found
 
     def get_affiliation(self, person_id: UUID) -> PersonAffiliation | None:
         try:
@@ -277,27 +242,42 @@ class Ledger(EventSourcedProjection[UUID]):
         return bank
 
     def get_banks(self, person_ids: Iterable[UUID]) -> dict[UUID, HourBank | None]:
-        """The bank of each person (None for a person without one), in one query when the
-        composition root gave the ledger a reader of many aggregates' events."""
+        """The bank of each person (None for a person without one), read in one query as a
+        batch reads them."""
         wanted = {HourBank.create_id(person_id): person_id for person_id in person_ids}
-        if self.events_of_many is None:
-            return {person_id: self.get_bank(person_id) for person_id in wanted.values()}
-        banks: dict[UUID, HourBank | None] = dict.fromkeys(wanted.values())
-        for bank_id, stored in self.events_of_many(list(wanted)).items():
-            bank = project_aggregate(None, (self.mapper.to_domain_event(s) for s in stored))
-            assert isinstance(bank, HourBank)
-            banks[wanted[bank_id]] = bank
+        found = self._read(wanted.keys())
+        banks: dict[UUID, HourBank | None] = {}
+        for bank_id, person_id in wanted.items():
+            bank = found[bank_id]
+            assert bank is None or isinstance(bank, HourBank)
+            banks[person_id] = bank
         return banks
 
-    def _bank_for(self, person_id: UUID) -> HourBank:
-        cache = self._batch_banks
-        if cache is None:
-            return self.get_bank(person_id) or HourBank(person_id)
-        bank = cache.get(person_id) if person_id in cache else self.get_bank(person_id)
-        if bank is None:
-            bank = HourBank(person_id)
-        cache[person_id] = bank
-        return bank
+
+def _names(trackings: Iterable[Tracking]) -> set[str]:
+    return {tracking.application_name for tracking in trackings}
+
+
+def _aggregate_ids(envelopes: Iterable[Envelope]) -> set[UUID]:
+    """The aggregates that deciding these envelopes may read or change."""
+    ids: set[UUID] = set()
+    for envelope in envelopes:
+        data = envelope.data
+        if isinstance(data, PersonRegisteredV1):
+            ids.add(PersonAffiliation.create_id(data.person_id))
+        elif isinstance(data, PersonYearEvent):
+            ids.add(HourBank.create_id(data.person_id))
+    return ids
+
+
+def _bank_for(person_id: UUID, aggregates: Aggregates) -> HourBank:
+    bank_id = HourBank.create_id(person_id)
+    bank = aggregates[bank_id] or HourBank(person_id)
+    assert isinstance(bank, HourBank)
+    # Kept in the batch's aggregates, so a person's second fact in the batch sees the first
+    # (still uncommitted) one instead of a stale copy from the database.
+    aggregates[bank_id] = bank
+    return bank
 
 
 def _admission(bank: HourBank, fact: Fact, envelope: Envelope, data: PersonYearEvent) -> Admission:
@@ -326,11 +306,3 @@ def _decision(admission: Admission, envelope: Envelope, bank: HourBank) -> Decis
         f"{envelope.type} from {envelope.source} has the source_ref of entry {earlier} "
         "but other content: one of the producer's records was published twice, differently",
     )
-
-
-@dataclass(frozen=True)
-class _Delivery:
-    """What the policy receives: the envelope, plus a box for the decision it makes."""
-
-    envelope: Envelope
-    outcome: list[Decision]

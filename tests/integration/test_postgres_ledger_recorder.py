@@ -1,0 +1,41 @@
+"""The ledger's PostgreSQL recorder passes the same test cases as the in-memory one."""
+
+from __future__ import annotations
+
+import pytest
+from eventsourcing.persistence import ProgrammingError
+from eventsourcing.utils import get_topic
+from pydantic import SecretStr
+
+from hourbank_common.settings import PostgresSettings
+from hourbank_ledger.adapters.postgres_ledger_recorder import PostgresLedgerRecorder
+from hourbank_ledger.application.ledger import Ledger
+from hourbank_ledger.bootstrap import build_ledger, ledger_env
+from services.ledger.tests.ledger_recorder_cases import LedgerRecorderCases
+
+
+def _settings(database_url: str, schema: str) -> PostgresSettings:
+    return PostgresSettings(database_url=SecretStr(database_url), database_schema=schema)
+
+
+class TestPostgresLedgerRecorder(LedgerRecorderCases):
+    @pytest.fixture
+    def ledger(self, database_url: str, schema: str) -> Ledger:
+        ledger = build_ledger(_settings(database_url, schema))
+        assert isinstance(ledger.recorder, PostgresLedgerRecorder)
+        return ledger
+
+
+@pytest.mark.parametrize(
+    "setting", [{"SINGLE_ROW_TRACKING": "n"}, {"POSTGRES_ENABLE_DB_FUNCTIONS": "y"}]
+)
+def test_settings_under_which_tracking_would_not_refuse_a_batch_are_refused(
+    database_url: str, schema: str, setting: dict[str, str]
+) -> None:
+    env = {
+        **ledger_env(_settings(database_url, schema)),
+        "PROCESS_RECORDER_TOPIC": get_topic(PostgresLedgerRecorder),
+        **setting,
+    }
+    with pytest.raises(ProgrammingError):
+        Ledger(env=env)
