@@ -40,9 +40,12 @@ _LOGGER_NAME = "hourbank.ledger.consumer"
 _log = get_logger(_LOGGER_NAME)
 
 
-# Records per batch, at most: fewer, larger transactions (500 → 2,000 took the projection
-# benchmark from 4,375 to 5,556 events/s). getmany() returns what is there, so at a low
-# rate a batch is small and latency does not grow.
+# Records per batch, at most. A batch is one transaction (Ledger.apply_batch), and what a
+# transaction costs beyond its events (the table lock, the tracking records, the commit's
+# WAL flush) is shared by every record in it, so under load larger batches are cheaper per
+# record; the bound keeps the work that fails and is redelivered together, and the memory
+# a batch holds, in proportion. getmany() returns what is there, so at a low rate a batch
+# is small and latency does not grow (docs/benchmarks.md, "Hot-path changes").
 MAX_BATCH = 2000
 
 
@@ -111,9 +114,9 @@ def register_ledger_consumer(
         auto_offset_reset="earliest",
         ack_policy=AckPolicy.NACK_ON_ERROR,
         decoder=_raw_bodies,
-        # A batch is applied in one transaction per partition (Ledger.apply_batch): one
-        # commit per message held the ledger to a few hundred events a second. getmany()
-        # returns as soon as records are there, so a small flow is not held back.
+        # Batches, because a commit per message would make the commit, not the work, the
+        # ledger's limit: the batch is applied in one transaction (Ledger.apply_batch).
+        # getmany() returns as soon as records are there, so a small flow is not held back.
         batch=True,
         max_records=MAX_BATCH,
         batch_timeout_ms=100,
@@ -144,6 +147,7 @@ def register_ledger_consumer(
         # eventsourcing is synchronous: run it in a worker thread, not on the loop. A
         # PostgreSQL restart is waited out here rather than nacked: nothing of a failed
         # transaction was written, and tracking makes a retry of a committed one a no-op.
+        # Any other error nacks the batch, and its redelivery is settled the same way.
         decisions = await asyncio.to_thread(
             until_healed, lambda: ledger.apply_batch(deliveries), what="ledger batch"
         )
@@ -161,10 +165,10 @@ def _log_batch(
     decisions: Sequence[Decision],
     duration_ms: float,
 ) -> None:
-    """One line per batch at INFO, one per message at DEBUG. A line per message cost about
-    as much CPU as applying it (rendering JSON at thousands a second), and the event store
-    already keeps every applied fact with its ce_id; the batch line keeps the counts and
-    the offsets, so a message can still be traced to the batch that applied it."""
+    """One line per batch at INFO, one per message at DEBUG. Rendering a JSON line per
+    message costs about as much CPU as applying the message, and the event store already
+    keeps every applied fact with its ce_id; the batch line keeps the counts and the
+    offsets, so a message can still be traced to the batch that applied it."""
     outcomes = [outcome_of(decision) for decision in decisions]
     counts = Counter(outcome.value for outcome in outcomes)
     offsets: dict[str, list[int]] = {}
