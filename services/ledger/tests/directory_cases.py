@@ -36,8 +36,8 @@ class PersonDirectoryCases:
 
     def test_scopes_of_known_persons_in_one_lookup(self, directory: PersonDirectoryView) -> None:
         alice, bob, stranger = uuid4(), uuid4(), uuid4()
-        directory.record_registration(entry(alice), Tracking(APP, 1))
-        directory.record_registration(entry(bob, "370402", ("employer-2",)), Tracking(APP, 2))
+        directory.record_registrations([entry(alice)], Tracking(APP, 1))
+        directory.record_registrations([entry(bob, "370402", ("employer-2",))], Tracking(APP, 2))
         found = directory.scopes([alice, bob, stranger])
         assert found == {
             alice: ResourceScope(alice, "370302", frozenset({"employer-1", "authority-1"})),
@@ -49,9 +49,9 @@ class PersonDirectoryCases:
         self, directory: PersonDirectoryView
     ) -> None:
         person = uuid4()
-        directory.record_registration(entry(person, month=3), Tracking(APP, 1))
+        directory.record_registrations([entry(person, month=3)], Tracking(APP, 1))
         moved = entry(person, "370402", ("employer-9",), registration_id="reg-2", month=6)
-        directory.record_registration(moved, Tracking(APP, 2))
+        directory.record_registrations([moved], Tracking(APP, 2))
         assert directory.scopes([person])[person].region_code == "370402"
         assert directory.scopes([person])[person].organisation_ids == {"employer-9"}
 
@@ -59,19 +59,19 @@ class PersonDirectoryCases:
         self, directory: PersonDirectoryView
     ) -> None:
         person = uuid4()
-        directory.record_registration(
-            entry(person, "370402", registration_id="reg-2", month=6), Tracking(APP, 1)
+        directory.record_registrations(
+            [entry(person, "370402", registration_id="reg-2", month=6)], Tracking(APP, 1)
         )
-        directory.record_registration(entry(person, "370302", month=3), Tracking(APP, 2))
+        directory.record_registrations([entry(person, "370302", month=3)], Tracking(APP, 2))
         assert directory.scopes([person])[person].region_code == "370402"
         # The position is still recorded: the event was processed, it just changed nothing.
         assert directory.max_tracking_id(APP) == 2
 
     def test_a_tracked_position_is_not_written_twice(self, directory: PersonDirectoryView) -> None:
         person, other = uuid4(), uuid4()
-        directory.record_registration(entry(person), Tracking(APP, 1))
+        directory.record_registrations([entry(person)], Tracking(APP, 1))
         with pytest.raises(IntegrityError):
-            directory.record_registration(entry(other), Tracking(APP, 1))
+            directory.record_registrations([entry(other)], Tracking(APP, 1))
         assert directory.scopes([other]) == {}
 
     def test_an_empty_lookup_finds_nobody(self, directory: PersonDirectoryView) -> None:

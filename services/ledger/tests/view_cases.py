@@ -41,10 +41,10 @@ class HourBankViewCases:
 
     def test_facts_per_person_and_year(self, view: HourBankView) -> None:
         alice, bob = uuid4(), uuid4()
-        view.add_fact(row(alice, f"a1-{alice}", "2.5"), Tracking("ledger", 1))
-        view.add_fact(row(alice, f"a2-{alice}", "1"), Tracking("ledger", 2))
-        view.add_fact(row(alice, f"a3-{alice}", "9", year=2024), Tracking("ledger", 3))
-        view.add_fact(row(bob, f"b1-{bob}", "4"), Tracking("ledger", 4))
+        view.add_facts([row(alice, f"a1-{alice}", "2.5")], Tracking("ledger", 1))
+        view.add_facts([row(alice, f"a2-{alice}", "1")], Tracking("ledger", 2))
+        view.add_facts([row(alice, f"a3-{alice}", "9", year=2024)], Tracking("ledger", 3))
+        view.add_facts([row(bob, f"b1-{bob}", "4")], Tracking("ledger", 4))
         found = view.facts_for([alice, bob, uuid4()], 2025)
         assert sorted(found) == sorted([alice, bob])
         assert [r.entry_id for r in found[alice]] == [f"a1-{alice}", f"a2-{alice}"]
@@ -55,9 +55,9 @@ class HourBankViewCases:
 
     def test_a_tracked_position_is_not_written_twice(self, view: HourBankView) -> None:
         person = uuid4()
-        view.add_fact(row(person, f"a-{person}", "1"), Tracking("ledger", 1))
+        view.add_facts([row(person, f"a-{person}", "1")], Tracking("ledger", 1))
         with pytest.raises(IntegrityError):
-            view.add_fact(row(person, f"b-{person}", "1"), Tracking("ledger", 1))
+            view.add_facts([row(person, f"b-{person}", "1")], Tracking("ledger", 1))
         assert [r.entry_id for r in view.facts_for([person], 2025)[person]] == [f"a-{person}"]
 
     def test_several_facts_in_one_transaction_with_the_last_position(
@@ -74,7 +74,7 @@ class HourBankViewCases:
 
     def test_clear_forgets_rows_and_positions(self, view: HourBankView) -> None:
         person = uuid4()
-        view.add_fact(row(person, f"c-{person}", "1"), Tracking("ledger", 7))
+        view.add_facts([row(person, f"c-{person}", "1")], Tracking("ledger", 7))
         view.clear()
         assert view.facts_for([person], 2025) == {}
         assert view.max_tracking_id("ledger") is None

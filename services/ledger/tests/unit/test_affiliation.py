@@ -73,8 +73,8 @@ def test_the_directory_projection_agrees_with_the_aggregate() -> None:
     directory = InMemoryPersonDirectory()
     projection = DirectoryProjection(view=directory)
     for notification in ledger.recorder.select_notifications(start=1, limit=100):
-        projection.process_event(
-            ledger.mapper.to_domain_event(notification), Tracking(Ledger.name, notification.id)
+        projection.project_page(
+            [ledger.mapper.to_domain_event(notification)], Tracking(Ledger.name, notification.id)
         )
     assert directory.scopes([alice, bob, uuid4()]) == {
         alice: ResourceScope(alice, "370302", frozenset({str(employer)})),

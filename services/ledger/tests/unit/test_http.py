@@ -38,17 +38,19 @@ class Bank:
             study_year=when.year,
             occurred_at=when,
         )
-        self.view.add_fact(
-            FactRow(
-                entry_id=entry_id,
-                person_id=person,
-                study_year=when.year,
-                region_code=region,
-                event_type="hourbank.learning.course.completed.v1",
-                source="/hourbank/learning",
-                recorded_at=when,
-                fact=encode_fact(fact),
-            ),
+        self.view.add_facts(
+            [
+                FactRow(
+                    entry_id=entry_id,
+                    person_id=person,
+                    study_year=when.year,
+                    region_code=region,
+                    event_type="hourbank.learning.course.completed.v1",
+                    source="/hourbank/learning",
+                    recorded_at=when,
+                    fact=encode_fact(fact),
+                )
+            ],
             Tracking("ledger", self.position),
         )
         return entry_id

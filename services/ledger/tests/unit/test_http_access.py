@@ -55,14 +55,16 @@ def world() -> World:
     person, unregistered = uuid4(), uuid4()
     for someone in (person, unregistered):
         bank.course(someone, Subject.PUBLIC, "30", when=datetime(2024, 3, 1, tzinfo=UTC))
-    directory.record_registration(
-        DirectoryEntry(
-            person_id=person,
-            region_code=DISTRICT,
-            organisation_ids=(EMPLOYER, INDUSTRY),
-            registration_id="ce-registration",
-            registered_at=datetime(2023, 1, 1, tzinfo=UTC),
-        ),
+    directory.record_registrations(
+        [
+            DirectoryEntry(
+                person_id=person,
+                region_code=DISTRICT,
+                organisation_ids=(EMPLOYER, INDUSTRY),
+                registration_id="ce-registration",
+                registered_at=datetime(2023, 1, 1, tzinfo=UTC),
+            )
+        ],
         Tracking("ledger", 1),
     )
     queries = HourBankQueries(bank.view, default_region=ZAOZHUANG)

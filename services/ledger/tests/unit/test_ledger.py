@@ -113,8 +113,8 @@ def test_projection_writes_one_row_per_recorded_fact() -> None:
     view = InMemoryHourBankView()
     projection = HourBankProjection(view=view)
     for notification in ledger.recorder.select_notifications(start=1, limit=100):
-        projection.process_event(
-            ledger.mapper.to_domain_event(notification), _tracking(notification.id)
+        projection.project_page(
+            [ledger.mapper.to_domain_event(notification)], _tracking(notification.id)
         )
     rows = view.facts_for([person], 2024)[person]
     assert sorted(row.entry_id for row in rows) == sorted(

@@ -78,8 +78,8 @@ def test_paged_rows_equal_the_rows_of_one_event_at_a_time() -> None:
     one_by_one = InMemoryHourBankView()
     projection = HourBankProjection(view=one_by_one)
     for notification in ledger.recorder.select_notifications(start=1, limit=1000):
-        projection.process_event(
-            ledger.mapper.to_domain_event(notification), Tracking(Ledger.name, notification.id)
+        projection.project_page(
+            [ledger.mapper.to_domain_event(notification)], Tracking(Ledger.name, notification.id)
         )
     paged = InMemoryHourBankView()
     project_available(ledger, HourBankProjection(view=paged), page_size=7)

@@ -37,17 +37,19 @@ def revoke(bank: Bank, person, entry_id: str, when: datetime) -> None:  # type: 
         kind=ReversalKind.COMPLETION_VOIDED,
         occurred_at=when,
     )
-    bank.view.add_fact(
-        FactRow(
-            entry_id=reversal.entry_id,
-            person_id=person,
-            study_year=2024,
-            region_code=ZAOZHUANG,
-            event_type="hourbank.learning.course-completion.voided.v1",
-            source="/hourbank/learning",
-            recorded_at=when,
-            fact=encode_fact(reversal),
-        ),
+    bank.view.add_facts(
+        [
+            FactRow(
+                entry_id=reversal.entry_id,
+                person_id=person,
+                study_year=2024,
+                region_code=ZAOZHUANG,
+                event_type="hourbank.learning.course-completion.voided.v1",
+                source="/hourbank/learning",
+                recorded_at=when,
+                fact=encode_fact(reversal),
+            )
+        ],
         Tracking("ledger", bank.position),
     )
 

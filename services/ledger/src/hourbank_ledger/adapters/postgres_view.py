@@ -42,14 +42,11 @@ class PostgresHourBankView(PostgresTrackingRecorder, HourBankView):
             ]
         )
 
-    def add_fact(self, row: FactRow, tracking: Tracking) -> None:
-        self.add_facts([row], tracking)
-
     def add_facts(self, rows: Sequence[FactRow], tracking: Tracking) -> None:
         with (
             self.datastore.get_connection() as conn,
             # Pipelined: BEGIN, the inserts and the tracking upsert go in one round trip
-            # instead of one each (the projector writes one event per transaction).
+            # instead of one each.
             conn.pipeline(),
             conn.transaction(),
             conn.cursor() as curs,
@@ -59,8 +56,8 @@ class PostgresHourBankView(PostgresTrackingRecorder, HourBankView):
         ):
             # Asynchronous commit: the read model is derived data whose rows and position
             # commit together, so a server crash can only lose a suffix of whole
-            # transactions, and the projector re-projects them from the event store. Not
-            # waiting for each WAL flush is what made one-event transactions expensive.
+            # transactions, and the projector re-projects them from the event store; so the
+            # commit need not wait for its WAL flush.
             curs.execute("SET LOCAL synchronous_commit TO off")
             curs.executemany(
                 SQL(

@@ -16,7 +16,6 @@ from datetime import datetime
 from typing import Any, Protocol
 from uuid import UUID
 
-from eventsourcing.dispatch import singledispatchmethod
 from eventsourcing.persistence import Tracking, TrackingRecorder
 from eventsourcing.popo import POPOTrackingRecorder
 from eventsourcing.projection import Projection
@@ -57,13 +56,10 @@ class DirectoryEntry:
 
 
 class PersonDirectoryView(TrackingRecorder):
-    def record_registration(self, entry: DirectoryEntry, tracking: Tracking) -> None:
-        """Keep ``entry`` unless a later registration of the person is already kept."""
-        self.record_registrations([entry], tracking)
-
     @abstractmethod
     def record_registrations(self, entries: Sequence[DirectoryEntry], tracking: Tracking) -> None:
-        """``record_registration`` for several entries (perhaps none), in one transaction."""
+        """Keep each entry unless a later registration of its person is already kept; the
+        entries (perhaps none) and the position in one transaction."""
 
     @abstractmethod
     def scopes(self, person_ids: Sequence[UUID]) -> dict[UUID, ResourceScope]: ...
@@ -98,13 +94,9 @@ class DirectoryProjection(Projection[PersonDirectoryView]):
     # Only registrations are read from the event store, not the far more numerous facts.
     topics = (get_topic(PersonAffiliation.Registered),)
 
-    @singledispatchmethod
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:
-        self.view.insert_tracking(tracking)
-
-    @process_event.register
-    def _(self, domain_event: PersonAffiliation.Registered, tracking: Tracking) -> None:
-        self.view.record_registration(directory_entry(domain_event), tracking)
+        """eventsourcing's one-event entry point (its ``ProjectionRunner``): a page of one."""
+        self.project_page([domain_event], tracking)
 
     def project_page(self, domain_events: Sequence[object], tracking: Tracking) -> None:
         """A page of events and its position in one transaction (see paged_projection)."""

@@ -15,7 +15,6 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.dispatch import singledispatchmethod
 from eventsourcing.persistence import Tracking, TrackingRecorder
 from eventsourcing.popo import POPOTrackingRecorder
 from eventsourcing.projection import Projection
@@ -43,9 +42,6 @@ class FactRow:
 
 class HourBankView(TrackingRecorder):
     @abstractmethod
-    def add_fact(self, row: FactRow, tracking: Tracking) -> None: ...
-
-    @abstractmethod
     def add_facts(self, rows: Sequence[FactRow], tracking: Tracking) -> None:
         """Several rows (perhaps none) and a position, in one transaction."""
 
@@ -64,9 +60,6 @@ class InMemoryHourBankView(POPOTrackingRecorder, HourBankView):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._rows: dict[str, FactRow] = {}
-
-    def add_fact(self, row: FactRow, tracking: Tracking) -> None:
-        self.add_facts([row], tracking)
 
     def add_facts(self, rows: Sequence[FactRow], tracking: Tracking) -> None:
         with self._database_lock:
@@ -95,13 +88,9 @@ class HourBankProjection(Projection[HourBankView]):
     # Only what the view shows is read from the event store.
     topics = (get_topic(HourBank.FactRecorded),)
 
-    @singledispatchmethod
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:
-        self.view.insert_tracking(tracking)
-
-    @process_event.register
-    def _(self, domain_event: HourBank.FactRecorded, tracking: Tracking) -> None:
-        self.view.add_fact(fact_row(domain_event), tracking)
+        """eventsourcing's one-event entry point (its ``ProjectionRunner``): a page of one."""
+        self.project_page([domain_event], tracking)
 
     def project_page(self, domain_events: Sequence[object], tracking: Tracking) -> None:
         """A page of events and its position in one transaction (see paged_projection)."""
