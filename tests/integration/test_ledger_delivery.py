@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 from datetime import UTC, datetime
 from decimal import Decimal
 from uuid import UUID, uuid4
@@ -80,11 +81,18 @@ def test_consumer_killed_mid_stream_ends_with_exactly_1000_entries(
     persons = [uuid4() for _ in range(50)]
     records = [completion_record(persons[n % 50], n) for n in range(1000)]
     asyncio.run(create_env_topics(kafka_bootstrap, ledger_env))
-    asyncio.run(produce(kafka_bootstrap, topic, records))
+    # A batch (up to 2,000 records) is one transaction, so a topic filled with all 1,000
+    # beforehand may be applied in one commit, with no moment to kill the consumer in
+    # between: the first 100 go first, and the rest flow while it is killed.
+    asyncio.run(produce(kafka_bootstrap, topic, records[:100]))
+    rest = threading.Thread(
+        target=asyncio.run, args=(produce(kafka_bootstrap, topic, records[100:]),)
+    )
 
     consumer = ServiceProcess("consumer", CONSUMER, ledger_env).start()
     try:
         wait_until(lambda: tables.consumed(topic) >= 100, timeout=60, what="100 consumed")
+        rest.start()
         consumer.kill()
         at_kill = tables.consumed(topic)
         assert at_kill < 1000, "the consumer finished before it could be killed mid-stream"
@@ -96,6 +104,8 @@ def test_consumer_killed_mid_stream_ends_with_exactly_1000_entries(
             restarted.stop()
     finally:
         consumer.stop()
+        if rest.is_alive():
+            rest.join(timeout=60)
     assert tables.recorded_facts() == 1000
     assert tables.distinct_recorded_entries() == 1000
 
