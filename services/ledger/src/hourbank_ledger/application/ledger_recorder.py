@@ -4,7 +4,7 @@ eventsourcing records a result with *one* tracking record in its transaction
 (``insert_events(..., tracking=...)``). The ledger tracks per Kafka topic-partition (tracking
 only accepts increasing positions per name), and one batch spans several partitions, so its
 transaction needs one tracking record per partition. ``LedgerRecorder`` is that seam
-(``docs/adr/0010-ledger-batches-on-the-public-api.md``):
+(``docs/adr/0011-ledger-batches-on-the-public-api.md``):
 
 - ``insert_events(stored_events, trackings=[...])`` records the events and every tracking
   record in one transaction. Each tracking record names a different upstream name, and each
