@@ -39,3 +39,11 @@ def test_settings_under_which_tracking_would_not_refuse_a_batch_are_refused(
     }
     with pytest.raises(ProgrammingError):
         Ledger(env=env)
+
+
+def test_a_recorder_that_cannot_track_several_partitions_is_refused(
+    database_url: str, schema: str
+) -> None:
+    # eventsourcing's own process recorder would drop a batch's tracking records silently.
+    with pytest.raises(ProgrammingError, match="LedgerRecorder"):
+        Ledger(env=ledger_env(_settings(database_url, schema)))

@@ -10,7 +10,6 @@ from uuid import UUID, uuid4
 
 import pytest
 from eventsourcing.persistence import StoredEvent, Tracking
-from eventsourcing.utils import get_topic
 
 from hourbank_contracts import (
     CourseCompletedV1,
@@ -168,8 +167,13 @@ class CountingLedgerRecorder(InMemoryLedgerRecorder):
         return super().select_events_of_many(originator_ids)
 
 
+class CountingLedger(Ledger):
+    def construct_recorder(self) -> CountingLedgerRecorder:
+        return CountingLedgerRecorder()
+
+
 def test_a_batch_reads_every_bank_it_needs_in_one_call() -> None:
-    ledger = Ledger(env={"PROCESS_RECORDER_TOPIC": get_topic(CountingLedgerRecorder)})
+    ledger = CountingLedger()
     recorder = ledger.recorder
     assert isinstance(recorder, CountingLedgerRecorder)
     known, newcomer = uuid4(), uuid4()
@@ -207,7 +211,7 @@ def test_a_batch_reads_every_bank_it_needs_in_one_call() -> None:
 
 
 def test_a_batch_over_several_partitions_is_one_transaction_with_a_position_each() -> None:
-    ledger = Ledger(env={"PROCESS_RECORDER_TOPIC": get_topic(CountingLedgerRecorder)})
+    ledger = CountingLedger()
     recorder = ledger.recorder
     assert isinstance(recorder, CountingLedgerRecorder)
     alice, bob = uuid4(), uuid4()

@@ -1,9 +1,6 @@
 from __future__ import annotations
 
 import pytest
-from eventsourcing.persistence import ProgrammingError
-from eventsourcing.popo import POPOProcessRecorder
-from eventsourcing.utils import get_topic
 
 from hourbank_ledger.application.ledger import Ledger
 from hourbank_ledger.application.ledger_recorder import InMemoryLedgerRecorder
@@ -16,9 +13,3 @@ class TestInMemoryLedgerRecorder(LedgerRecorderCases):
         ledger = Ledger()
         assert isinstance(ledger.recorder, InMemoryLedgerRecorder)
         return ledger
-
-
-def test_a_recorder_that_cannot_track_several_partitions_is_refused() -> None:
-    # It would drop a batch's tracking records without a word.
-    with pytest.raises(ProgrammingError, match="LedgerRecorder"):
-        Ledger(env={"PROCESS_RECORDER_TOPIC": get_topic(POPOProcessRecorder)})

@@ -24,7 +24,7 @@ from eventsourcing.application import AggregateNotFoundError, Application, proje
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, ProgrammingError, Tracking
 from eventsourcing.popo import POPOFactory
-from eventsourcing.utils import EnvType, resolve_topic
+from eventsourcing.utils import EnvType
 
 from hourbank_contracts import Envelope, PersonRegisteredV1, PersonYearEvent
 from hourbank_ledger.application.contract_facts import fact_from
@@ -84,15 +84,12 @@ class Ledger(Application[UUID]):
         self._known_positions: dict[str, int] = {}
 
     def construct_recorder(self) -> LedgerRecorder:
-        """The recorder that eventsourcing's ``PROCESS_RECORDER_TOPIC`` setting names (the
-        composition root names the PostgreSQL one); in memory, ``InMemoryLedgerRecorder``
-        unless the setting names another."""
+        """On PostgreSQL, the recorder that eventsourcing's ``PROCESS_RECORDER_TOPIC`` setting
+        names (the composition root names ``PostgresLedgerRecorder``); in memory, where
+        eventsourcing's factory takes no recorder class, ``InMemoryLedgerRecorder``."""
         if isinstance(self.factory, POPOFactory):
-            # eventsourcing's in-memory factory does not read that setting.
-            topic = self.env.get(self.factory.PROCESS_RECORDER_TOPIC)
-            recorder = (resolve_topic(topic) if topic else InMemoryLedgerRecorder)()
-        else:
-            recorder = self.factory.process_recorder()
+            return InMemoryLedgerRecorder()
+        recorder = self.factory.process_recorder()
         if not isinstance(recorder, LedgerRecorder):
             # Any other recorder would drop the batch's tracking records without a word.
             msg = (
