@@ -339,3 +339,22 @@ def test_self_registered_employers_wait_for_approval(api: Api) -> None:
         "/v1/organisations", params={"q": "新材料", "status": "active"}, headers=province
     )
     assert [item["organisation_id"] for item in listed.json()["items"]] == [str(employer_id)]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [
+        ("put", "/v1/organisations", "GET, POST"),
+        ("delete", "/v1/legacy-imports", "POST"),
+        ("put", "/v1/persons", "POST"),
+        ("post", "/.well-known/jwks.json", "GET"),
+    ],
+)
+def test_an_undocumented_method_is_a_405_naming_the_paths_methods(
+    api: Api, method: str, path: str, allowed: str
+) -> None:
+    """Regression: with the routers included lazily (FastAPI's include_router), every 405
+    went out with an empty Allow."""
+    answer = api.client.request(method.upper(), path)
+    assert answer.status_code == 405
+    assert answer.headers["allow"] == allowed
