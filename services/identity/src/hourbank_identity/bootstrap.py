@@ -9,7 +9,6 @@ from __future__ import annotations
 from eventsourcing.persistence import InfrastructureFactory, TrackingRecorder
 from eventsourcing.utils import Environment
 
-from hourbank_common.auth import TokenSigner, TokenVerifier
 from hourbank_common.kafka import KafkaEnvelopePublisher, make_broker
 from hourbank_common.parked import parking_lot_for
 from hourbank_common.postgres import ensure_schema, table_creation_lock
@@ -18,16 +17,18 @@ from hourbank_common.settings import PostgresSettings, eventsourcing_env
 from hourbank_identity.adapters.contracts import PUBLISHED_EVENTS, to_public_event
 from hourbank_identity.adapters.pii_postgres import PostgresPiiVault
 from hourbank_identity.adapters.throttle_postgres import PostgresThrottleStore
+from hourbank_identity.adapters.tokens import JwtTokens
 from hourbank_identity.application.event_log import IdentityEventLog
+from hourbank_identity.application.identity import IdentityServices
 from hourbank_identity.application.login_throttle import LoginThrottle
 from hourbank_identity.application.pii_vault import PiiCipher
-from hourbank_identity.application.service import IdentityApplication
+from hourbank_identity.application.store import IdentityApplication
 from hourbank_identity.config import IdentityApiSettings, IdentityRelaySettings
 from hourbank_identity.domain.passwords import PasswordHasher
 
 
-def token_signer(settings: IdentityApiSettings) -> TokenSigner:
-    return TokenSigner(
+def build_tokens(settings: IdentityApiSettings) -> JwtTokens:
+    return JwtTokens.from_private_key(
         settings.auth_jwt_private_key.get_secret_value(),
         issuer=settings.auth_jwt_issuer,
         audience=settings.auth_jwt_audience,
@@ -36,7 +37,9 @@ def token_signer(settings: IdentityApiSettings) -> TokenSigner:
     )
 
 
-def build_identity_application(settings: IdentityApiSettings) -> IdentityApplication:
+def build_identity_services(
+    settings: IdentityApiSettings, tokens: JwtTokens | None = None
+) -> IdentityServices:
     url = settings.database_url.get_secret_value()
     schema = settings.database_schema
     ensure_schema(url, schema)
@@ -47,24 +50,19 @@ def build_identity_application(settings: IdentityApiSettings) -> IdentityApplica
     vault = PostgresPiiVault(cipher, url, schema)
     # The vault takes the schema's DDL lock itself: do not hold table_creation_lock here.
     vault.create_tables()
-    signer = token_signer(settings)
     # Failed credential attempts, counted in PostgreSQL so that every API replica sees the
     # same counts; keys hashed with a key derived from the lookup key.
     throttle_store = PostgresThrottleStore(url, schema)
     with table_creation_lock(url, schema):
         throttle_store.create_tables()
-        return IdentityApplication(
-            vault=vault,
-            hasher=PasswordHasher(),
-            throttle=LoginThrottle(throttle_store, cipher.derived_key("login-throttle")),
-            signer=signer,
-            verifier=TokenVerifier(
-                signer.public_pem,
-                issuer=settings.auth_jwt_issuer,
-                audience=settings.auth_jwt_audience,
-            ),
-            env=eventsourcing_env(url, schema),
-        )
+        app = IdentityApplication(env=eventsourcing_env(url, schema))
+    return IdentityServices.assemble(
+        app,
+        vault=vault,
+        hasher=PasswordHasher(),
+        throttle=LoginThrottle(throttle_store, cipher.derived_key("login-throttle")),
+        tokens=tokens or build_tokens(settings),
+    )
 
 
 def build_event_log(settings: PostgresSettings) -> IdentityEventLog:

@@ -36,8 +36,8 @@ def build_search_projector(settings: PostgresSettings) -> PagedProjector[Trackin
     """Follows identity's event store into the search view, a page per transaction, parking
     what cannot be written (``hourbank_common.projection``).
 
-    It reads identity's events through ``IdentityEventLog`` (identity's events, no keys)
-    rather than ``IdentityApplication``, whose constructor needs the vault and the token keys.
+    It reads identity's events through ``IdentityEventLog`` (read-only, no keys) rather than
+    ``IdentityApplication``, the writer the API's services share.
     Imported on call: only the projector needs it, not the API that builds just the view.
     """
     from hourbank_identity.application.event_log import IdentityEventLog
