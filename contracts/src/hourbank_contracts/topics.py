@@ -2,9 +2,10 @@
 
 This module is the one definition of every topic the system uses: its name, its partition
 count and its retention. Brokers run with ``auto.create.topics.enable=false``, so a topic
-exists only because something created it from :data:`TOPICS` (``scripts/infra start`` locally,
-``python -m hourbank_common.kafka_topics`` against any cluster); a publisher to an undefined topic fails instead
-of silently getting a topic with the broker's default partition count.
+exists only because something created it from :data:`TOPICS` (``scripts/infra start``
+locally, ``python -m hourbank_common.kafka_topics`` against any cluster); a publisher to an
+undefined topic fails instead of silently getting a topic with the broker's default
+partition count.
 """
 
 from __future__ import annotations
