@@ -5,7 +5,7 @@ from __future__ import annotations
 from uuid import uuid4
 
 import pytest
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.testclient import TestClient
 from prometheus_client import REGISTRY
 from prometheus_client.parser import text_string_to_metric_families
@@ -107,3 +107,21 @@ def test_metrics_speak_openmetrics_when_the_scraper_asks(client: TestClient) -> 
     response = client.get("/metrics", headers={"Accept": "application/openmetrics-text"})
     assert response.headers["content-type"].startswith("application/openmetrics-text")
     assert response.text.endswith("# EOF\n")
+
+
+def test_a_routers_request_is_counted_under_its_full_route_template() -> None:
+    app = FastAPI()
+    install_http_plumbing(app)
+    # The prefix belongs to the APIRouter (as in every service), so that the route FastAPI
+    # puts in the request's scope carries the whole template.
+    router = APIRouter(prefix="/v1/metric-routers")
+
+    @router.get("/{router_id}")
+    def get_one(router_id: str) -> str:
+        return router_id
+
+    app.include_router(router)
+    template = "/v1/metric-routers/{router_id}"
+    counted = _requests(template, "GET", 200)
+    assert TestClient(app).get(f"/v1/metric-routers/{uuid4()}").status_code == 200
+    assert _requests(template, "GET", 200) == counted + 1

@@ -27,6 +27,7 @@ from eventsourcing.persistence import InterfaceError, OperationalError
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import iter_route_contexts
 from prometheus_client import REGISTRY, Counter, Histogram
 from prometheus_client.exposition import choose_encoder
 from starlette.datastructures import Headers, MutableHeaders
@@ -114,10 +115,12 @@ async def _validation_handler(request: Request, exc: Exception) -> Response:
 def _allowed_methods(request: Request) -> str:
     """The methods the path answers, as its OpenAPI path item lists them: every route with
     the template of the route Starlette chose (a path's GET and POST are two routes, and
-    Starlette's own ``Allow`` names only the first one it tried)."""
+    Starlette's own ``Allow`` names only the first one it tried). The routes of included
+    ``APIRouter``s count as well: FastAPI keeps each inclusion as one entry of
+    ``app.router.routes`` and ``iter_route_contexts`` lists the routes inside."""
     template: str | None = None
     methods: set[str] = set()
-    for route in request.app.router.routes:
+    for route in iter_route_contexts(request.app.router.routes):
         route_methods = getattr(route, "methods", None)
         if not route_methods:
             continue
