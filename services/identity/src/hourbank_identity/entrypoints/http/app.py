@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from fastapi import APIRouter, FastAPI
+from fastapi import FastAPI
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from hourbank_common.auth import install_authentication
@@ -45,19 +45,8 @@ def create_app(
     app.state.tokens = tokens
     # Registration order is the order of the paths in the OpenAPI document.
     for family in (organisations, persons, legacy, accounts):
-        _add_routes(app, family.router)
+        app.include_router(family.router)
     return app
-
-
-def _add_routes(app: FastAPI, router: APIRouter) -> None:
-    """The router's operations as the app's own routes.
-
-    Not ``app.include_router``: FastAPI 0.165 keeps an included router behind one lazy
-    entry of ``app.router.routes`` that has no path or methods, and the shared 405 handler
-    (``hourbank_common.http._allowed_methods``) names the allowed methods from those
-    entries, so every 405 went out with an empty ``Allow``. Use ``include_router`` once
-    that handler looks inside included routers."""
-    app.router.routes.extend(router.routes)
 
 
 def main() -> None:

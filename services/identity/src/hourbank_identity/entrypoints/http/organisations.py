@@ -11,7 +11,6 @@ from fastapi.concurrency import run_in_threadpool
 
 from hourbank_common.auth import CurrentPrincipal, require_role
 from hourbank_common.http import problem_responses
-from hourbank_common.pages import PageInfo
 from hourbank_contracts.fields import PageOffset, SearchText
 from hourbank_identity.application.organisations import (
     ORGANISATION_COLUMNS,
@@ -121,11 +120,12 @@ def search_organisations(
         limit=limit,
         offset=offset,
     )
-    # Page.of_items is typed to answer the generic Page; the named subclass keeps the
-    # schema's name in the OpenAPI document.
-    return OrganisationPage(
-        items=[OrganisationOut.of_entry(entry) for entry in page.items],
-        **PageInfo.of(offset=offset, limit=limit, total=page.total).model_dump(),
+    # The named subclass keeps the schema's name in the OpenAPI document.
+    return OrganisationPage.of_items(
+        [OrganisationOut.of_entry(entry) for entry in page.items],
+        offset=offset,
+        limit=limit,
+        total=page.total,
     )
 
 
