@@ -167,3 +167,14 @@ def test_the_broker_check_needs_a_listening_broker() -> None:
 def test_a_heartbeat_needs_a_positive_bound() -> None:
     with pytest.raises(ValueError, match="positive"):
         Heartbeat(0)
+
+
+def test_a_loop_that_never_returns_ends_its_outage_itself(outages: Outages) -> None:
+    """A projector's follow() runs inside until_healed for good: once it works again it
+    ends the outage it was retried for, or the process would never be ready again."""
+    with pytest.raises(psycopg.OperationalError), outages.attempt("projector"):
+        _refused()
+    assert outages.current() == ["projector"]
+    outages.end("projector")
+    assert outages.current() == []
+    assert outages.seconds_since_last_attempt() is None

@@ -23,7 +23,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import Counter as Tally
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from typing import Any
 
 from prometheus_client import Counter, Gauge
@@ -86,9 +86,11 @@ class ConsumerWatch:
         *,
         beat_seconds: float = BEAT_SECONDS,
         lag_seconds: float = LAG_SECONDS,
+        consuming: Callable[[], None] | None = None,
     ) -> None:
         self._broker = broker
         self._heartbeat = heartbeat
+        self._on_consuming = consuming
         self._beat_seconds = beat_seconds
         self._lag_seconds = lag_seconds
 
@@ -127,6 +129,8 @@ class ConsumerWatch:
         while True:
             if self.consuming():
                 self._heartbeat.beat()
+                if self._on_consuming is not None:
+                    self._on_consuming()
                 if loop.time() >= next_lag:
                     next_lag = loop.time() + self._lag_seconds
                     try:

@@ -83,6 +83,11 @@ class Outages:
                 with self._lock:
                     self._failing[what] = self._clock()
             raise
+        self.end(what)
+
+    def end(self, what: str) -> None:
+        """``what`` works again. Work that runs for good inside ``until_healed`` (a loop
+        that only returns when stopped) says so itself once it made progress."""
         with self._lock:
             self._failing.pop(what, None)
 

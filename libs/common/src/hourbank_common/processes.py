@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 
 from faststream import FastStream
 
-from hourbank_common.healing import until_healed, until_healed_async
+from hourbank_common.healing import OUTAGES, until_healed, until_healed_async
 from hourbank_common.health import (
     Heartbeat,
     ProcessHealth,
@@ -147,7 +147,13 @@ def run_consumer(
         async def consume() -> None:
             faststream_app = app(settings, built)
             assert faststream_app.broker is not None
-            async with ConsumerWatch(faststream_app.broker, health.heartbeat).watching():
+            watch = ConsumerWatch(
+                faststream_app.broker,
+                health.heartbeat,
+                # consume() returns only when stopped: consuming again ends an outage.
+                consuming=lambda: OUTAGES.end("consumer"),
+            )
+            async with watch.watching():
                 health.started()
                 await faststream_app.run()
 

@@ -44,7 +44,7 @@ from prometheus_client import Counter, Gauge
 from psycopg import Connection
 from psycopg.sql import SQL, Identifier
 
-from hourbank_common.healing import is_transient, until_healed
+from hourbank_common.healing import OUTAGES, is_transient, until_healed
 from hourbank_common.health import Heartbeat
 from hourbank_common.logging import get_logger
 from hourbank_common.parked import (
@@ -288,6 +288,7 @@ def run_projector(
     ``heartbeat`` beats on every turn: at least every ``idle_wait`` seconds while idle."""
     recorder = projector.app.recorder
     assert isinstance(recorder, PostgresApplicationRecorder)
+    what = "projector"
 
     def follow() -> None:
         with listening_to(recorder) as wakeup:
@@ -296,9 +297,11 @@ def run_projector(
                 if heartbeat is not None:
                     heartbeat.beat()
                 projected = projector.run_once(heartbeat)
+                # follow() returns only when stopped: a catch-up that worked ends an outage.
+                OUTAGES.end(what)
                 if projected:
                     _log.debug("projector.projected", events=projected, **projector.positions())
                 else:
                     wakeup.wait(idle_wait)
 
-    until_healed(follow, what="projector")
+    until_healed(follow, what=what)
