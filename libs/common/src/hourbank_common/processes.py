@@ -46,6 +46,8 @@ from hourbank_common.settings import (
 )
 
 S = TypeVar("S", bound=ProcessSettings)
+R = TypeVar("R", bound=OutboxRelaySettings)
+P = TypeVar("P", bound=ProjectorSettings)
 T = TypeVar("T")
 
 # Bounds how long a stop request waits, and how long a missed notification could delay.
@@ -79,10 +81,9 @@ def build_healed(build: Callable[[], T], *, what: str) -> T:
     return built
 
 
-def run_relay(name: str, settings_class: type[S], build: Callable[[S], OutboxRelay]) -> None:
+def run_relay(name: str, settings_class: type[R], build: Callable[[R], OutboxRelay]) -> None:
     """The relay process ``name``: ``build(settings)`` relays until SIGTERM or SIGINT."""
     settings = settings_class()
-    assert isinstance(settings, OutboxRelaySettings)
     idle_poll_seconds = settings.relay_idle_poll_seconds
     with process(name, settings) as health:
         relay = build_healed(lambda: build(settings), what="relay start")
@@ -101,15 +102,14 @@ def run_relay(name: str, settings_class: type[S], build: Callable[[S], OutboxRel
 
 def run_projector_process(
     name: str,
-    settings_class: type[S],
-    build: Callable[[S], PagedProjector[Any]],
+    settings_class: type[P],
+    build: Callable[[P], PagedProjector[Any]],
     *,
     idle_wait: float = PROJECTOR_IDLE_WAIT_SECONDS,
 ) -> None:
     """The projector process ``name``: keeps ``build(settings)``'s projections up to date
     until SIGTERM or SIGINT (``hourbank_common.projection.run_projector``)."""
     settings = settings_class()
-    assert isinstance(settings, ProjectorSettings)
     stop = threading.Event()
 
     def request_stop(signum: int, frame: FrameType | None) -> None:
