@@ -2,8 +2,8 @@
 
 ``bootstrap(settings)`` builds what identity's keyless processes share (its event log, read
 through ``IdentityEventLog``: the relay and the search projector hold no key); the API builds
-the application that writes, with its keys, through ``build_identity_application``. Tests
-pass ``persistence=Persistence.in_memory()``, an in-memory vault and fast password hashing
+the services that write, with its keys, through ``build_identity_services``. Tests pass
+``persistence=Persistence.in_memory()``, an in-memory vault and fast password hashing
 instead.
 """
 
@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 from eventsourcing.persistence import TrackingRecorder
 
-from hourbank_common.auth import TokenSigner, TokenVerifier
 from hourbank_common.kafka import KafkaEnvelopePublisher, make_broker
 from hourbank_common.persistence import Persistence, PostgresPersistence
 from hourbank_common.projection import PagedProjector
@@ -25,7 +24,9 @@ from hourbank_identity.adapters.postgres_organisation_search import (
     PostgresOrganisationSearchView,
 )
 from hourbank_identity.adapters.throttle_postgres import PostgresThrottleStore
+from hourbank_identity.adapters.tokens import JwtTokens
 from hourbank_identity.application.event_log import IdentityEventLog
+from hourbank_identity.application.identity import IdentityServices
 from hourbank_identity.application.login_throttle import (
     InMemoryThrottleStore,
     LoginThrottle,
@@ -37,7 +38,7 @@ from hourbank_identity.application.organisation_search import (
     OrganisationSearchView,
 )
 from hourbank_identity.application.pii_vault import InMemoryPiiVault, PiiCipher, PiiVault
-from hourbank_identity.application.service import IdentityApplication
+from hourbank_identity.application.store import IdentityApplication
 from hourbank_identity.config import IdentityApiSettings, IdentityRelaySettings
 from hourbank_identity.domain.passwords import PasswordHasher
 
@@ -97,8 +98,8 @@ def organisation_search_view(persistence: Persistence) -> OrganisationSearchView
     )
 
 
-def token_signer(settings: IdentityApiSettings) -> TokenSigner:
-    return TokenSigner(
+def build_tokens(settings: IdentityApiSettings) -> JwtTokens:
+    return JwtTokens.from_private_key(
         settings.auth_jwt_private_key.get_secret_value(),
         issuer=settings.auth_jwt_issuer,
         audience=settings.auth_jwt_audience,
@@ -122,32 +123,27 @@ def _keyed_stores(persistence: Persistence, cipher: PiiCipher) -> tuple[PiiVault
     return vault, throttle_store
 
 
-def build_identity_application(
+def build_identity_services(
     settings: IdentityApiSettings,
+    tokens: JwtTokens | None = None,
     *,
     persistence: Persistence | None = None,
     hasher: PasswordHasher | None = None,
-) -> IdentityApplication:
-    """The application that writes identity's events, with the keys only the API holds."""
+) -> IdentityServices:
+    """The services that write identity's events, with the keys only the API holds."""
     persistence = Persistence.of(settings, persistence)
     cipher = PiiCipher.from_base64(
         settings.identity_pii_master_key.get_secret_value(),
         settings.identity_lookup_key.get_secret_value(),
     )
     vault, throttle_store = _keyed_stores(persistence, cipher)
-    signer = token_signer(settings)
-    return persistence.application(
-        IdentityApplication,
+    return IdentityServices.assemble(
+        persistence.application(IdentityApplication),
         vault=vault,
         hasher=hasher or PasswordHasher(),
         # Failure keys hashed with a key derived from the lookup key.
         throttle=LoginThrottle(throttle_store, cipher.derived_key("login-throttle")),
-        signer=signer,
-        verifier=TokenVerifier(
-            signer.public_pem,
-            issuer=settings.auth_jwt_issuer,
-            audience=settings.auth_jwt_audience,
-        ),
+        tokens=tokens or build_tokens(settings),
     )
 
 

@@ -49,7 +49,7 @@ class PostgresHourBankView(PostgresTrackingRecorder, HourBankView):
         with (
             self.datastore.get_connection() as conn,
             # Pipelined: BEGIN, the inserts and the tracking upsert go in one round trip
-            # instead of one each (the projector writes one event per transaction).
+            # instead of one each, so a page costs one wait on the server, not one per row.
             conn.pipeline(),
             conn.transaction(),
             conn.cursor() as curs,
@@ -86,10 +86,10 @@ class PostgresHourBankView(PostgresTrackingRecorder, HourBankView):
     def facts_for(self, person_ids: Iterable[UUID], study_year: int) -> dict[UUID, list[FactRow]]:
         ids = list(person_ids)
         # Tuples, not eventsourcing's default dict rows: a 1,000-person batch reads thousands
-        # of rows, and building a dict per row was 8 % of the batch query's time.
+        # of rows, and building a dict per row showed in its profile (docs/benchmarks.md).
         with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
-            # jsonb parsed by pydantic-core (Rust) instead of the json module: a tenth of
-            # the batch query's time went to parsing the facts' JSON.
+            # jsonb parsed by pydantic-core (Rust) instead of the json module: parsing the
+            # facts' JSON is a visible share of a large batch query.
             set_json_loads(from_json, curs)
             curs.execute(
                 SQL(
