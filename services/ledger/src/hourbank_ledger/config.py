@@ -7,7 +7,12 @@ from pathlib import Path
 from pydantic import Field, SecretStr
 
 from hourbank_common.auth import AuthSettings
-from hourbank_common.settings import KafkaSettings, PostgresSettings, ServiceSettings
+from hourbank_common.settings import (
+    KafkaSettings,
+    PostgresSettings,
+    ProcessSettings,
+    ServiceSettings,
+)
 from hourbank_contracts import (
     BILLING_TOPIC,
     EXAM_TOPIC,
@@ -34,7 +39,9 @@ class LedgerRegionSettings(ServiceSettings):
     )
 
 
-class LedgerConsumerSettings(LedgerRegionSettings, PostgresSettings, KafkaSettings):
+class LedgerConsumerSettings(
+    LedgerRegionSettings, PostgresSettings, KafkaSettings, ProcessSettings
+):
     ledger_topics: list[str] = Field(
         default=[LEARNING_TOPIC, EXAM_TOPIC, BILLING_TOPIC, RECOGNITION_TOPIC, IDENTITY_TOPIC],
         description="Topics the ledger consumes (JSON list in the environment).",
