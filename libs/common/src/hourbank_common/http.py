@@ -18,7 +18,7 @@ import time
 import uuid
 from collections.abc import Callable, Sequence
 from http import HTTPStatus
-from typing import Any
+from typing import Any, TypeVar
 
 import psycopg
 import structlog
@@ -36,8 +36,11 @@ from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hourbank_common import errors
-from hourbank_common.logging import get_logger
+from hourbank_common.healing import until_healed
+from hourbank_common.logging import configure_logging, get_logger
+from hourbank_common.postgres import database_answers
 from hourbank_common.runtime import settle_startup_objects
+from hourbank_common.settings import ApiSettings
 
 PROBLEM_JSON = "application/problem+json"
 CORRELATION_HEADER = "X-Correlation-ID"
@@ -504,3 +507,21 @@ def serve(app: FastAPI, *, host: str, port: int) -> None:
     # an app that needs the client's address trusts its proxies itself (identity's
     # HTTP_TRUSTED_PROXIES), so that no client can choose the address it is seen from.
     uvicorn.run(app, host=host, port=port, log_config=None, proxy_headers=False)
+
+
+ApiSettingsT = TypeVar("ApiSettingsT", bound=ApiSettings)
+
+
+def run_api(
+    name: str, settings_class: type[ApiSettingsT], build_app: Callable[[ApiSettingsT], FastAPI]
+) -> None:
+    """The API process ``name``: read the settings, build the app (waiting out a database
+    that is down or still starting, as every other process does, instead of exiting), add
+    the PostgreSQL readiness check and serve until SIGTERM or SIGINT."""
+    settings = settings_class()
+    configure_logging(name, settings.log_level, json=settings.log_json)
+    app = until_healed(lambda: build_app(settings), what=f"{name} start")
+    add_readiness_check(
+        app, "postgresql", database_answers(settings.database_url.get_secret_value())
+    )
+    serve(app, host=settings.http_host, port=settings.http_port)

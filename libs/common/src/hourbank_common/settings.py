@@ -33,6 +33,13 @@ class PostgresSettings(ServiceSettings):
     )
 
 
+class ApiSettings(PostgresSettings):
+    """What every HTTP API process needs; each service sets its own default port."""
+
+    http_host: str = Field(default="127.0.0.1", description="Address the API binds to.")
+    http_port: int = Field(default=8000, description="Port the API listens on.")
+
+
 class KafkaSettings(ServiceSettings):
     kafka_bootstrap_servers: str = Field(description="Comma-separated host:port list.")
 

@@ -8,12 +8,11 @@ from datetime import timedelta
 from pydantic import Field, IPvAnyNetwork, SecretStr
 
 from hourbank_common.auth import DEFAULT_AUDIENCE, DEFAULT_ISSUER
-from hourbank_common.settings import OutboxRelaySettings, PostgresSettings
+from hourbank_common.settings import ApiSettings, OutboxRelaySettings
 from hourbank_contracts import IDENTITY_TOPIC
 
 
-class IdentityApiSettings(PostgresSettings):
-    http_host: str = Field(default="127.0.0.1", description="Address the API binds to.")
+class IdentityApiSettings(ApiSettings):
     http_port: int = Field(default=8003, description="Port the API listens on.")
     identity_pii_master_key: SecretStr = Field(
         description="Base64 of 32 random bytes wrapping every person's data key (a KEK)."

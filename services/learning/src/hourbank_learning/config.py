@@ -5,12 +5,11 @@ from __future__ import annotations
 from pydantic import Field
 
 from hourbank_common.auth import AuthSettings
-from hourbank_common.settings import OutboxRelaySettings, PostgresSettings
+from hourbank_common.settings import ApiSettings, OutboxRelaySettings
 from hourbank_contracts import LEARNING_TOPIC
 
 
-class LearningApiSettings(PostgresSettings, AuthSettings):
-    http_host: str = Field(default="127.0.0.1", description="Address the API binds to.")
+class LearningApiSettings(ApiSettings, AuthSettings):
     http_port: int = Field(default=8001, description="Port the API listens on.")
 
 

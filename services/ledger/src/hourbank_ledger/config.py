@@ -8,6 +8,7 @@ from pydantic import Field, SecretStr
 
 from hourbank_common.auth import AuthSettings
 from hourbank_common.settings import (
+    ApiSettings,
     KafkaSettings,
     PostgresSettings,
     ProcessSettings,
@@ -50,8 +51,7 @@ class LedgerConsumerSettings(
     ledger_dead_letter_topic: str = Field(default=LEDGER_DEAD_LETTER_TOPIC)
 
 
-class LedgerApiSettings(LedgerRegionSettings, PostgresSettings, AuthSettings):
-    http_host: str = Field(default="127.0.0.1", description="Address the API binds to.")
+class LedgerApiSettings(LedgerRegionSettings, ApiSettings, AuthSettings):
     http_port: int = Field(default=8002, description="Port the API listens on.")
     statement_signing_key: SecretStr | None = Field(
         default=None,

@@ -9,9 +9,7 @@ from fastapi import FastAPI
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from hourbank_common.auth import install_authentication
-from hourbank_common.http import add_readiness_check, install_http_plumbing, serve
-from hourbank_common.logging import configure_logging
-from hourbank_common.postgres import database_answers
+from hourbank_common.http import install_http_plumbing, run_api
 from hourbank_identity.adapters.tokens import JwtTokens
 from hourbank_identity.application.identity import IdentityServices
 from hourbank_identity.application.organisation_search import OrganisationSearchView
@@ -49,20 +47,18 @@ def create_app(
     return app
 
 
-def main() -> None:
+def build_app(settings: IdentityApiSettings) -> FastAPI:
     from hourbank_identity.bootstrap import build_identity_services, build_tokens
     from hourbank_identity.bootstrap_search import build_search_view
 
-    settings = IdentityApiSettings()
-    configure_logging("identity-api", settings.log_level, json=settings.log_json)
     tokens = build_tokens(settings)
-    app = create_app(
+    return create_app(
         build_identity_services(settings, tokens),
         build_search_view(settings),
         tokens,
         trusted_proxies=[str(network) for network in settings.http_trusted_proxies],
     )
-    add_readiness_check(
-        app, "postgresql", database_answers(settings.database_url.get_secret_value())
-    )
-    serve(app, host=settings.http_host, port=settings.http_port)
+
+
+def main() -> None:
+    run_api("identity-api", IdentityApiSettings, build_app)

@@ -6,9 +6,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from hourbank_common.auth import TokenVerifier, install_authentication
-from hourbank_common.http import add_readiness_check, install_http_plumbing, serve
-from hourbank_common.logging import configure_logging
-from hourbank_common.postgres import database_answers
+from hourbank_common.http import install_http_plumbing, run_api
 from hourbank_learning.application.service import LearningApplication
 from hourbank_learning.config import LearningApiSettings
 from hourbank_learning.entrypoints.http import completions
@@ -28,13 +26,11 @@ def create_app(learning: LearningApplication, *, verifier: TokenVerifier) -> Fas
     return app
 
 
-def main() -> None:
+def build_app(settings: LearningApiSettings) -> FastAPI:
     from hourbank_learning.bootstrap import build_learning_application
 
-    settings = LearningApiSettings()
-    configure_logging("learning-api", settings.log_level, json=settings.log_json)
-    app = create_app(build_learning_application(settings), verifier=settings.verifier())
-    add_readiness_check(
-        app, "postgresql", database_answers(settings.database_url.get_secret_value())
-    )
-    serve(app, host=settings.http_host, port=settings.http_port)
+    return create_app(build_learning_application(settings), verifier=settings.verifier())
+
+
+def main() -> None:
+    run_api("learning-api", LearningApiSettings, build_app)

@@ -8,9 +8,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from hourbank_common.auth import TokenVerifier, install_authentication
-from hourbank_common.http import add_readiness_check, install_http_plumbing, serve
-from hourbank_common.logging import configure_logging
-from hourbank_common.postgres import database_answers
+from hourbank_common.http import install_http_plumbing, run_api
 from hourbank_ledger.adapters.statement_pdf import DEFAULT_FONT
 from hourbank_ledger.application.directory import PersonDirectory
 from hourbank_ledger.application.queries import HourBankQueries
@@ -46,22 +44,20 @@ def create_app(
     return app
 
 
-def main() -> None:
+def build_app(settings: LedgerApiSettings) -> FastAPI:
     from hourbank_ledger.bootstrap import build_directory, build_view
 
-    settings = LedgerApiSettings()
-    configure_logging("ledger-api", settings.log_level, json=settings.log_json)
     queries = HourBankQueries(build_view(settings), default_region=settings.ledger_region_code)
     key = settings.statement_signing_key
     statements = Statements(queries, key.get_secret_value().encode()) if key else None
-    app = create_app(
+    return create_app(
         queries,
         statements,
         directory=build_directory(settings),
         verifier=settings.verifier(),
         statement_font=settings.statement_font,
     )
-    add_readiness_check(
-        app, "postgresql", database_answers(settings.database_url.get_secret_value())
-    )
-    serve(app, host=settings.http_host, port=settings.http_port)
+
+
+def main() -> None:
+    run_api("ledger-api", LedgerApiSettings, build_app)
