@@ -40,6 +40,7 @@ from hourbank_common.parked import (
     parking_lot_for,
 )
 from hourbank_common.persistence import Persistence
+from hourbank_common.settings import OutboxRelaySettings
 from hourbank_contracts import Envelope
 
 _log = get_logger("hourbank.relay")
@@ -224,3 +225,37 @@ def outbox_relay(
         broker=broker,
         parking=parking_lot_for(position, line),
     )
+
+
+DEFAULT_RELAY_BATCH_SIZE = OutboxRelaySettings.model_fields["relay_batch_size"].default
+
+
+@dataclass(frozen=True)
+class Outbox:
+    """A service's outbox: the notification log of its store, how its stored events become
+    contract events, and the relay line (``line``) that publishes them. A service's
+    composition root names it once; the relay process and the tests build relays from it."""
+
+    persistence: Persistence
+    log: Application[UUID]
+    translate: Translate
+    line: str
+
+    def relay(
+        self,
+        publisher: EnvelopePublisher,
+        *,
+        batch_size: int = DEFAULT_RELAY_BATCH_SIZE,
+        broker: Broker | None = None,
+    ) -> OutboxRelay:
+        """Publishes with ``publisher``; ``broker`` (the publisher's) is started and stopped
+        with the relay."""
+        return outbox_relay(
+            self.persistence,
+            self.log,
+            publisher,
+            self.translate,
+            line=self.line,
+            batch_size=batch_size,
+            broker=broker,
+        )

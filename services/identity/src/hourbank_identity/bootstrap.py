@@ -16,7 +16,7 @@ from eventsourcing.persistence import TrackingRecorder
 from hourbank_common.kafka import KafkaEnvelopePublisher, make_broker
 from hourbank_common.persistence import Persistence, PostgresPersistence
 from hourbank_common.projection import PagedProjector
-from hourbank_common.relay import Broker, EnvelopePublisher, OutboxRelay, outbox_relay
+from hourbank_common.relay import Outbox, OutboxRelay
 from hourbank_common.settings import PostgresSettings, ServiceSettings
 from hourbank_identity.adapters.contracts import PUBLISHED_EVENTS, to_public_event
 from hourbank_identity.adapters.pii_postgres import PostgresPiiVault
@@ -44,7 +44,6 @@ from hourbank_identity.domain.passwords import PasswordHasher
 
 RELAY_LINE = "identity-relay"
 """The relay's name: its position and parked items are in ``identity_relay_tracking``."""
-DEFAULT_RELAY_BATCH_SIZE = IdentityRelaySettings.model_fields["relay_batch_size"].default
 
 
 @dataclass(frozen=True)
@@ -65,24 +64,10 @@ class Identity:
             self.event_log, [OrganisationSearchProjection(view=self.search_view())]
         )
 
-    def relay(
-        self,
-        publisher: EnvelopePublisher,
-        *,
-        batch_size: int = DEFAULT_RELAY_BATCH_SIZE,
-        broker: Broker | None = None,
-    ) -> OutboxRelay:
-        """Publishes identity's public events with ``publisher``; ``broker`` (the
-        publisher's) is started and stopped with the relay."""
-        return outbox_relay(
-            self.persistence,
-            self.event_log,
-            publisher,
-            to_public_event,
-            line=RELAY_LINE,
-            batch_size=batch_size,
-            broker=broker,
-        )
+    @property
+    def outbox(self) -> Outbox:
+        """What the relay publishes: the identity store's notification log as contracts."""
+        return Outbox(self.persistence, self.event_log, to_public_event, RELAY_LINE)
 
 
 def bootstrap(settings: ServiceSettings, *, persistence: Persistence | None = None) -> Identity:
@@ -156,7 +141,7 @@ def build_publisher(bootstrap_servers: str, topic: str) -> KafkaEnvelopePublishe
 def build_relay(settings: IdentityRelaySettings) -> OutboxRelay:
     """The relay process's work (``entrypoints/relay.py``, ``entrypoints/parked.py``)."""
     publisher = build_publisher(settings.kafka_bootstrap_servers, settings.identity_topic)
-    return bootstrap(settings).relay(
+    return bootstrap(settings).outbox.relay(
         publisher, batch_size=settings.relay_batch_size, broker=publisher.broker
     )
 

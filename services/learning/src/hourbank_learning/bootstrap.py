@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from hourbank_common.persistence import Persistence
-from hourbank_common.relay import Broker, EnvelopePublisher, OutboxRelay, outbox_relay
+from hourbank_common.relay import Outbox, OutboxRelay
 from hourbank_common.settings import PostgresSettings, ServiceSettings
 from hourbank_learning.adapters.contracts import to_public_event
 from hourbank_learning.adapters.kafka import build_publisher
@@ -18,7 +18,6 @@ from hourbank_learning.config import RelaySettings
 
 RELAY_LINE = "learning-relay"
 """The relay's name: its position and parked items are in ``learning_relay_tracking``."""
-DEFAULT_RELAY_BATCH_SIZE = RelaySettings.model_fields["relay_batch_size"].default
 
 
 @dataclass(frozen=True)
@@ -28,24 +27,10 @@ class Learning:
     persistence: Persistence
     application: LearningApplication
 
-    def relay(
-        self,
-        publisher: EnvelopePublisher,
-        *,
-        batch_size: int = DEFAULT_RELAY_BATCH_SIZE,
-        broker: Broker | None = None,
-    ) -> OutboxRelay:
-        """Publishes the application's public events with ``publisher``; ``broker`` (the
-        publisher's) is started and stopped with the relay."""
-        return outbox_relay(
-            self.persistence,
-            self.application,
-            publisher,
-            to_public_event,
-            line=RELAY_LINE,
-            batch_size=batch_size,
-            broker=broker,
-        )
+    @property
+    def outbox(self) -> Outbox:
+        """What the relay publishes: the learning store's notification log as contracts."""
+        return Outbox(self.persistence, self.application, to_public_event, RELAY_LINE)
 
 
 def bootstrap(settings: ServiceSettings, *, persistence: Persistence | None = None) -> Learning:
@@ -56,7 +41,7 @@ def bootstrap(settings: ServiceSettings, *, persistence: Persistence | None = No
 def build_relay(settings: RelaySettings) -> OutboxRelay:
     """The relay process's work (``entrypoints/relay.py``, ``entrypoints/parked.py``)."""
     publisher = build_publisher(settings.kafka_bootstrap_servers, settings.learning_topic)
-    return bootstrap(settings).relay(
+    return bootstrap(settings).outbox.relay(
         publisher, batch_size=settings.relay_batch_size, broker=publisher.broker
     )
 

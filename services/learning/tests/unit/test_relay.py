@@ -71,7 +71,7 @@ def test_relay_publishes_in_batches_and_records_its_position() -> None:
     learning = in_memory()
     record(learning.application, 5)
     publisher = FakePublisher()
-    relay = learning.relay(publisher, batch_size=2)
+    relay = learning.outbox.relay(publisher, batch_size=2)
 
     async def drain() -> None:
         while await relay.relay_batch() is not None:
@@ -87,7 +87,7 @@ def test_position_does_not_move_when_the_broker_does_not_acknowledge() -> None:
     learning = in_memory()
     record(learning.application, 3)
     publisher = FakePublisher(fail_times=1)
-    relay = learning.relay(publisher, batch_size=10)
+    relay = learning.outbox.relay(publisher, batch_size=10)
     with pytest.raises(ConnectionError):
         asyncio.run(relay.relay_batch())
     assert relay.position() == 0
