@@ -11,6 +11,10 @@ Once identity's API answers, the bootstrap province administrator is created (th
 
 The APIs listen on 127.0.0.1: identity 8003, learning 8001, ledger 8002. If a port is taken,
 choose another with HOURBANK_IDENTITY_PORT, HOURBANK_LEARNING_PORT or HOURBANK_LEDGER_PORT.
+The other processes answer /healthz, /readyz and /metrics on a health port each (printed at
+start): identity-relay 9101, identity-projector 9102, learning-relay 9103, ledger-consumer
+9104, ledger-projector 9105, or HOURBANK_<PROCESS>_HEALTH_PORT (e.g.
+HOURBANK_LEDGER_CONSUMER_HEALTH_PORT). The APIs serve the same paths on their own port.
 """
 
 from __future__ import annotations
@@ -42,9 +46,10 @@ HEALTH_DEADLINE_SECONDS = 120
 @dataclass(frozen=True)
 class Process:
     module: str
-    port_variable: str | None = None  # HTTP processes: the variable choosing their port
-    default_port: int | None = None
+    port_variable: str  # the variable choosing its port (the API's, or its health port)
+    default_port: int
     secrets: tuple[str, ...] = ()  # variables only this process receives
+    http: bool = False  # an API: the port is HTTP_PORT; otherwise HEALTH_PORT
 
 
 # Identity's signing key and PII keys reach identity's API (and its admin command) only,
@@ -52,15 +57,33 @@ class Process:
 IDENTITY_SECRETS = ("AUTH_JWT_PRIVATE_KEY", "IDENTITY_PII_MASTER_KEY", "IDENTITY_LOOKUP_KEY")
 PROCESSES: dict[str, Process] = {
     "identity-api": Process(
-        "hourbank_identity.entrypoints.http", "HOURBANK_IDENTITY_PORT", 8003, IDENTITY_SECRETS
+        "hourbank_identity.entrypoints.http",
+        "HOURBANK_IDENTITY_PORT",
+        8003,
+        IDENTITY_SECRETS,
+        http=True,
     ),
-    "identity-relay": Process("hourbank_identity.entrypoints.relay"),
-    "identity-projector": Process("hourbank_identity.entrypoints.projector"),
-    "learning-api": Process("hourbank_learning.entrypoints.http", "HOURBANK_LEARNING_PORT", 8001),
-    "learning-relay": Process("hourbank_learning.entrypoints.relay"),
-    "ledger-consumer": Process("hourbank_ledger.entrypoints.consumer"),
-    "ledger-projector": Process("hourbank_ledger.entrypoints.projector"),
-    "ledger-api": Process("hourbank_ledger.entrypoints.http", "HOURBANK_LEDGER_PORT", 8002),
+    "identity-relay": Process(
+        "hourbank_identity.entrypoints.relay", "HOURBANK_IDENTITY_RELAY_HEALTH_PORT", 9101
+    ),
+    "identity-projector": Process(
+        "hourbank_identity.entrypoints.projector", "HOURBANK_IDENTITY_PROJECTOR_HEALTH_PORT", 9102
+    ),
+    "learning-api": Process(
+        "hourbank_learning.entrypoints.http", "HOURBANK_LEARNING_PORT", 8001, http=True
+    ),
+    "learning-relay": Process(
+        "hourbank_learning.entrypoints.relay", "HOURBANK_LEARNING_RELAY_HEALTH_PORT", 9103
+    ),
+    "ledger-consumer": Process(
+        "hourbank_ledger.entrypoints.consumer", "HOURBANK_LEDGER_CONSUMER_HEALTH_PORT", 9104
+    ),
+    "ledger-projector": Process(
+        "hourbank_ledger.entrypoints.projector", "HOURBANK_LEDGER_PROJECTOR_HEALTH_PORT", 9105
+    ),
+    "ledger-api": Process(
+        "hourbank_ledger.entrypoints.http", "HOURBANK_LEDGER_PORT", 8002, http=True
+    ),
 }
 COLOURS = [
     "\033[36m",
@@ -75,10 +98,8 @@ COLOURS = [
 REQUIRED = ("DATABASE_URL", "KAFKA_BOOTSTRAP_SERVERS", "AUTH_JWT_PUBLIC_KEY", *IDENTITY_SECRETS)
 
 
-def port_of(process: Process) -> int | None:
-    if process.port_variable is None:
-        return None
-    return int(os.environ.get(process.port_variable) or process.default_port or 0)
+def port_of(process: Process) -> int:
+    return int(os.environ.get(process.port_variable) or process.default_port)
 
 
 def port_taken(port: int) -> bool:
@@ -352,7 +373,7 @@ def main() -> int:
             return 1
     for name, process in PROCESSES.items():
         port = port_of(process)
-        if port is not None and port_taken(port):
+        if port_taken(port):
             print(
                 f"error: {name}: port {port} on {HOST} is in use; "
                 f"choose another with {process.port_variable}=<port>",
@@ -378,13 +399,15 @@ def main() -> int:
     for index, (name, process) in enumerate(PROCESSES.items()):
         env = {**shared, **{key: os.environ[key] for key in process.secrets}}
         port = port_of(process)
-        if port is not None:
+        if process.http:
             env["HTTP_HOST"], env["HTTP_PORT"] = HOST, str(port)
+        else:
+            env["HEALTH_HOST"], env["HEALTH_PORT"] = HOST, str(port)
         prefix = f"{name:<{width}} | "
         if tty:
             prefix = f"{COLOURS[index % len(COLOURS)]}{prefix}\033[0m"
         specs[name] = ChildSpec([sys.executable, "-m", process.module], env, prefix)
-        if name == "identity-api" and port is not None:
+        if name == "identity-api":
             bootstrap = AdminBootstrap(env, port, messages)
     supervisor = Supervisor(specs)
 
@@ -396,9 +419,15 @@ def main() -> int:
     urls = ", ".join(
         f"{name.removesuffix('-api')} API http://{HOST}:{port_of(process)}/docs"
         for name, process in PROCESSES.items()
-        if process.port_variable
+        if process.http
+    )
+    health = ", ".join(
+        f"{name} http://{HOST}:{port_of(process)}"
+        for name, process in PROCESSES.items()
+        if not process.http
     )
     print(f"hourbank is starting: {urls}. Ctrl-C stops everything.", flush=True)
+    print(f"health (/healthz, /readyz, /metrics): {health}", flush=True)
     supervisor.start_all()
     if bootstrap is not None:
         bootstrap.start()

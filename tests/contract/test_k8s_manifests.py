@@ -15,9 +15,10 @@ from typing import Any
 
 import pytest
 import yaml
+from pydantic import TypeAdapter
 from pydantic_settings import BaseSettings
 
-from hourbank_common.settings import PostgresSettings
+from hourbank_common.settings import ProjectorSettings
 from hourbank_contracts import IDENTITY_TOPIC
 from hourbank_identity.config import IdentityApiSettings, IdentityRelaySettings
 from hourbank_learning.config import LearningApiSettings, RelaySettings
@@ -31,6 +32,7 @@ OVERLAYS = K8S / "overlays"
 
 RUN_AS_USER = 10001
 HTTP_PORT = 8080
+HEALTH_PORT = 9090  # /healthz, /readyz and /metrics of the processes without an HTTP API
 DATABASE_SECRET = ("hourbank-database", "url")
 JWT_PUBLIC_KEY_SECRET = ("hourbank-jwt-public-key", "public.pem")
 # identity's keys: variable -> (Secret, key). Only identity's API and its bootstrap job read them.
@@ -64,12 +66,12 @@ SINGLE_WRITERS = {"identity-relay", "identity-projector", "learning-relay", "led
 SETTINGS: dict[str, type[BaseSettings]] = {
     "hourbank_identity.entrypoints.http": IdentityApiSettings,
     "hourbank_identity.entrypoints.relay": IdentityRelaySettings,
-    "hourbank_identity.entrypoints.projector": PostgresSettings,
+    "hourbank_identity.entrypoints.projector": ProjectorSettings,
     "hourbank_identity.entrypoints.admin": IdentityApiSettings,
     "hourbank_learning.entrypoints.http": LearningApiSettings,
     "hourbank_learning.entrypoints.relay": RelaySettings,
     "hourbank_ledger.entrypoints.consumer": LedgerConsumerSettings,
-    "hourbank_ledger.entrypoints.projector": PostgresSettings,
+    "hourbank_ledger.entrypoints.projector": ProjectorSettings,
     "hourbank_ledger.entrypoints.http": LedgerApiSettings,
 }
 
@@ -385,24 +387,57 @@ def test_config_map_references_resolve() -> None:
                     assert ref["key"] in keys, f"{name}: {CONFIG_MAP} has no key {ref['key']}"
 
 
+def _probe_port(container: dict[str, Any], probe_name: str, path: str) -> int:
+    """The port number of a probe on ``path``, which must name a declared port."""
+    probe = container[probe_name]["httpGet"]
+    assert probe["path"] == path, f"{container['name']}: {probe_name}"
+    assert isinstance(probe["port"], str), f"{container['name']}: {probe_name} on a named port"
+    return _container_port(container, probe["port"])
+
+
 @pytest.mark.parametrize("name", sorted(PROCESSES))
-def test_only_http_processes_listen_and_they_are_probed_on_healthz(name: str) -> None:
-    container = _main_container(DEPLOYMENTS[name])
-    if name not in HTTP_PROCESSES:
-        # Never invent an endpoint the code does not serve.
-        assert not container.get("ports"), name
-        assert not {"livenessProbe", "readinessProbe", "startupProbe"} & set(container), name
-        return
+def test_every_process_is_probed_for_liveness_and_readiness_and_scraped(name: str) -> None:
+    """Liveness on /healthz, readiness on /readyz, both on a named port the process listens
+    on, and Prometheus scrape annotations naming that port and /metrics. The APIs serve
+    them on their HTTP port; the relays, the consumer and the projectors on their health
+    port (HEALTH_HOST/HEALTH_PORT, hourbank_common.health)."""
+    deployment = DEPLOYMENTS[name]
+    container = _main_container(deployment)
     env = _env(container)
-    assert env["HTTP_HOST"]["value"] == "0.0.0.0"
-    assert env["HTTP_PORT"]["value"] == str(HTTP_PORT)
-    assert {"livenessProbe", "readinessProbe"} <= set(container), name
-    for probe_name in ("startupProbe", "livenessProbe", "readinessProbe"):
-        if probe_name not in container:
+    if name in HTTP_PROCESSES:
+        port, host_variable, port_variable = HTTP_PORT, "HTTP_HOST", "HTTP_PORT"
+    else:
+        port, host_variable, port_variable = HEALTH_PORT, "HEALTH_HOST", "HEALTH_PORT"
+    assert [declared["containerPort"] for declared in container["ports"]] == [port], name
+    assert env[host_variable]["value"] == "0.0.0.0"
+    assert env[port_variable]["value"] == str(port)
+    assert _probe_port(container, "livenessProbe", "/healthz") == port
+    assert _probe_port(container, "readinessProbe", "/readyz") == port
+    if "startupProbe" in container:
+        assert _probe_port(container, "startupProbe", "/healthz") == port
+    annotations = deployment["spec"]["template"]["metadata"]["annotations"]
+    assert annotations["prometheus.io/scrape"] == "true", name
+    assert annotations["prometheus.io/port"] == str(port), name
+    assert annotations["prometheus.io/path"] == "/metrics", name
+
+
+def test_identity_api_believes_x_forwarded_for_from_its_ingress_only() -> None:
+    """Login throttling counts per client address: behind the ingress identity's API must
+    know the ingress's networks, or every client would look like the ingress."""
+    source = _env(_main_container(DEPLOYMENTS["identity-api"]))["HTTP_TRUSTED_PROXIES"]
+    ref = source["valueFrom"]["configMapKeyRef"]
+    assert ref["name"] == CONFIG_MAP
+    kustomizations = [BASE_KUSTOMIZATION] + [
+        _load(overlay / "kustomization.yaml")[0] for overlay in OVERLAY_DIRS
+    ]
+    field = IdentityApiSettings.model_fields["http_trusted_proxies"]
+    for kustomization in kustomizations:
+        value = _literals(kustomization, CONFIG_MAP).get(ref["key"])
+        if value is None:
             continue
-        probe = container[probe_name]["httpGet"]
-        assert probe["path"] == "/healthz", f"{name}: {probe_name}"
-        assert _container_port(container, probe["port"]) == HTTP_PORT, f"{name}: {probe_name}"
+        networks = TypeAdapter(field.annotation).validate_json(value)
+        assert networks, "an empty list would trust no proxy: set the ingress's networks"
+    assert _literals(BASE_KUSTOMIZATION, CONFIG_MAP).get(ref["key"])
 
 
 @pytest.mark.parametrize("name", sorted(HTTP_PROCESSES))
@@ -483,7 +518,23 @@ def test_a_ledgers_consumer_and_api_read_one_region_setting() -> None:
     assert regions["province"] == ""
 
 
-def test_network_policies_deny_by_default_and_open_only_the_api_port() -> None:
+def _selects(selector: dict[str, Any], labels: dict[str, str]) -> bool:
+    """A label selector (matchLabels and ``In`` expressions) against a pod's labels."""
+    if not selector.get("matchLabels", {}).items() <= labels.items():
+        return False
+    for expression in selector.get("matchExpressions", []):
+        assert expression["operator"] == "In", expression
+        if labels.get(expression["key"]) not in expression["values"]:
+            return False
+    return True
+
+
+INGRESS_PORTS = {"allow-api-ingress": HTTP_PORT, "allow-health-ingress": HEALTH_PORT}
+
+
+def test_network_policies_deny_by_default_and_open_only_the_served_ports() -> None:
+    """Ingress reaches the APIs on their HTTP port and the other processes on their health
+    port (probes and scrapes), nothing else, and no pod without a port."""
     policies = {
         doc["metadata"]["name"]: doc for _, doc in DOCUMENTS if doc["kind"] == "NetworkPolicy"
     }
@@ -492,17 +543,26 @@ def test_network_policies_deny_by_default_and_open_only_the_api_port() -> None:
     assert set(deny["policyTypes"]) == {"Ingress", "Egress"}
     assert "ingress" not in deny
     assert "egress" not in deny
-    ingress_policies = [p for p in policies.values() if p["spec"].get("ingress")]
-    assert [p["metadata"]["name"] for p in ingress_policies] == ["allow-api-ingress"]
-    (allowed,) = ingress_policies[0]["spec"]["ingress"]
-    assert allowed["ports"] == [{"protocol": "TCP", "port": HTTP_PORT}]
-    selected = ingress_policies[0]["spec"]["podSelector"]["matchLabels"]
-    for name in HTTP_PROCESSES:
-        labels = DEPLOYMENTS[name]["spec"]["template"]["metadata"]["labels"]
-        assert selected.items() <= labels.items()
-    for name in set(WORKLOADS) - HTTP_PROCESSES:
-        labels = _pod_template(WORKLOADS[name])["metadata"]["labels"]
-        assert not selected.items() <= labels.items()
+    ingress_policies = {
+        name: policy for name, policy in policies.items() if policy["spec"].get("ingress")
+    }
+    assert set(ingress_policies) == set(INGRESS_PORTS)
+    for name, policy in ingress_policies.items():
+        (allowed,) = policy["spec"]["ingress"]
+        assert allowed["ports"] == [{"protocol": "TCP", "port": INGRESS_PORTS[name]}], name
+    for name, workload in WORKLOADS.items():
+        labels = _pod_template(workload)["metadata"]["labels"]
+        opened = {
+            INGRESS_PORTS[policy_name]
+            for policy_name, policy in ingress_policies.items()
+            if _selects(policy["spec"]["podSelector"], labels)
+        }
+        served = {
+            int(declared["containerPort"])
+            for container in _containers(workload)
+            for declared in container.get("ports", [])
+        }
+        assert opened == served, f"{name}: ingress opens {opened}, the pod serves {served}"
 
 
 def test_image_runs_as_the_manifests_user() -> None:

@@ -19,7 +19,7 @@ from hourbank_identity.application.organisation_search import (
     OrganisationSearchProjection,
     OrganisationSearchView,
 )
-from hourbank_identity.bootstrap_search import build_search_view
+from hourbank_identity.bootstrap import build_search_view
 from services.identity.tests.organisation_search_cases import (
     OrganisationSearchViewCases,
     registry,

@@ -19,21 +19,21 @@ from uuid import UUID, uuid4
 from eventsourcing.persistence import Tracking
 from pydantic import SecretStr
 
-from hourbank_common.parked import PostgresParkingLot, parking_lot_for, retry_parked
+from hourbank_common.parked import PostgresParkingLot, retry_parked
 from hourbank_common.projection import ParkedProjectionRetrier
-from hourbank_common.relay import OutboxRelay
+from hourbank_common.relay import outbox_relay
 from hourbank_common.settings import PostgresSettings
 from hourbank_contracts import Envelope, event_id_for
 from hourbank_identity.application.organisation_search import (
     OrganisationSearchProjection,
     OrganisationSearchView,
 )
-from hourbank_identity.bootstrap import build_event_log
-from hourbank_identity.bootstrap_search import build_search_view
+from hourbank_identity.bootstrap import bootstrap as identity_bootstrap
 from hourbank_identity.domain.organisation import Organisation
 from hourbank_learning.adapters.contracts import SOURCE, to_public_event
 from hourbank_learning.adapters.kafka import build_publisher
-from hourbank_learning.bootstrap import build_learning_application, build_relay_position
+from hourbank_learning.bootstrap import RELAY_LINE
+from hourbank_learning.bootstrap import bootstrap as learning_bootstrap
 from hourbank_learning.config import RelaySettings
 from hourbank_learning.domain.completion import CourseCompletion
 from tests.support.kafka_io import create_topics, read_all
@@ -103,7 +103,8 @@ def test_a_completion_the_contract_refuses_is_parked_and_published_after_a_fix(
         kafka_bootstrap_servers=kafka_bootstrap,
         learning_topic=topic,
     )
-    learning = build_learning_application(settings)
+    kit = learning_bootstrap(settings)
+    learning = kit.application
     # Stored as a completion with full-width digits was before the API refused them.
     poison = _completion(FULL_WIDTH_ZAOZHUANG, "GX-POISON")
     before, after = _completion("370400", "GX-BEFORE"), _completion("370400", "GX-AFTER")
@@ -152,15 +153,15 @@ def test_a_completion_the_contract_refuses_is_parked_and_published_after_a_fix(
     assert listed_again[0]["attempts"] == 2
 
     # After the fix: published once, and a second retry finds nothing left to do.
-    position = build_relay_position(settings)
     publisher = build_publisher(kafka_bootstrap, topic)
-    fixed = OutboxRelay(
+    fixed = outbox_relay(
+        kit.persistence,
         learning,
-        position,
         publisher,
         _to_public_event_fixed,
+        line=RELAY_LINE,
+        batch_size=settings.relay_batch_size,
         broker=publisher.broker,
-        parking=parking_lot_for(position, "learning-relay"),
     )
     first = asyncio.run(retry_parked(fixed))
     assert (first.resolved, first.still_parked) == ([listed[0]["id"]], {})
@@ -207,13 +208,14 @@ def test_an_organisation_name_postgresql_refuses_is_parked_and_projected_after_a
     ledger_env: dict[str, str], database_url: str, schema: str
 ) -> None:
     settings = PostgresSettings(database_url=SecretStr(database_url), database_schema=schema)
-    identity = build_event_log(settings)
+    kit = identity_bootstrap(settings)
+    identity = kit.event_log
     # PostgreSQL text cannot hold NUL: stored as a request with one was before it was refused.
     poison = _organisation("淄博市\x00人力资源和社会保障局")
     before, after = _organisation("淄博市卫生健康委员会"), _organisation("枣庄市卫生健康委员会")
     identity.save(poison)
     identity.save(before)
-    view = build_search_view(settings)
+    view = kit.search_view()
     projector = ServiceProcess(
         "identity-projector", "hourbank_identity.entrypoints.projector", ledger_env
     ).start()

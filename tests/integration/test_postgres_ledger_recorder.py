@@ -7,10 +7,11 @@ from eventsourcing.persistence import ProgrammingError
 from eventsourcing.utils import get_topic
 from pydantic import SecretStr
 
+from hourbank_common.persistence import Persistence
 from hourbank_common.settings import PostgresSettings
 from hourbank_ledger.adapters.postgres_ledger_recorder import PostgresLedgerRecorder
 from hourbank_ledger.application.ledger import Ledger
-from hourbank_ledger.bootstrap import build_ledger, ledger_env
+from hourbank_ledger.bootstrap import build_ledger
 from services.ledger.tests.ledger_recorder_cases import LedgerRecorderCases
 
 
@@ -33,7 +34,7 @@ def test_settings_under_which_tracking_would_not_refuse_a_batch_are_refused(
     database_url: str, schema: str, setting: dict[str, str]
 ) -> None:
     env = {
-        **ledger_env(_settings(database_url, schema)),
+        **Persistence.postgres(_settings(database_url, schema)).env(),
         "PROCESS_RECORDER_TOPIC": get_topic(PostgresLedgerRecorder),
         **setting,
     }
@@ -46,4 +47,4 @@ def test_a_recorder_that_cannot_track_several_partitions_is_refused(
 ) -> None:
     # eventsourcing's own process recorder would drop a batch's tracking records silently.
     with pytest.raises(ProgrammingError, match="LedgerRecorder"):
-        Ledger(env=ledger_env(_settings(database_url, schema)))
+        Ledger(env=Persistence.postgres(_settings(database_url, schema)).env())

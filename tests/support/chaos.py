@@ -729,7 +729,7 @@ class Schedule:
             popen = self.system[kind].process
             if popen is None or popen.poll() is not None:
                 self.result.symptoms.append(f"{kind} is not running at the end")
-        for kind, url in self.system.urls.items():
+        for kind, url in self.system.health_urls.items():
             for probe in ("/healthz", "/readyz"):  # alive, and its dependencies answer
                 try:
                     answer = httpx.get(f"{url}{probe}", timeout=REQUEST_TIMEOUT)

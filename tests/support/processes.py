@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -18,11 +19,39 @@ from tests.support.waiting import wait_until
 ROOT = Path(__file__).resolve().parents[2]
 
 
+# Ports handed out below the kernel's ephemeral range: a port the kernel chose (bind to 0) is
+# also one it hands to outgoing connections, so once a test's process is killed its port may
+# be taken by one of the many reconnecting clients before the process is started again on it.
+_LOWEST_PORT = 20000
+_handed_out: set[int] = set()
+_random = random.SystemRandom()
+
+
+def _ephemeral_range() -> tuple[int, int]:
+    try:
+        low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+        return int(low), int(high)
+    except (OSError, ValueError):
+        return 32768, 60999  # Linux's default
+
+
 def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
+    """A port nobody listens on now, outside the ephemeral range, not handed out before in
+    this test session."""
+    low, _ = _ephemeral_range()
+    for _ in range(1000):
+        port = _random.randrange(_LOWEST_PORT, max(low, _LOWEST_PORT + 1000))
+        if port in _handed_out:
+            continue
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _handed_out.add(port)
         return port
+    msg = "no free port below the ephemeral range"
+    raise RuntimeError(msg)
 
 
 class ServiceProcess:

@@ -75,14 +75,20 @@ class System:
         extra_env: Mapping[str, Mapping[str, str]] | None = None,
     ) -> None:
         self.env = dict(env)
-        self.urls: dict[str, str] = {}
+        self.urls: dict[str, str] = {}  # the APIs
+        # Every process: where it answers /healthz, /readyz and /metrics (the APIs on their
+        # HTTP port, the others on a health port of their own).
+        self.health_urls: dict[str, str] = {}
         self.processes: dict[str, ServiceProcess] = {}
         for kind in kinds:
             process_env = {**self.env, **(extra_env or {}).get(kind, {})}
+            port = free_port()
             if kind in HTTP_KINDS:
-                port = free_port()
                 process_env["HTTP_PORT"] = str(port)
                 self.urls[kind] = f"http://127.0.0.1:{port}"
+            else:
+                process_env["HEALTH_PORT"] = str(port)
+            self.health_urls[kind] = f"http://127.0.0.1:{port}"
             self.processes[kind] = ServiceProcess(kind, PROCESS_MODULES[kind], process_env)
 
     def __getitem__(self, kind: str) -> ServiceProcess:
@@ -91,7 +97,7 @@ class System:
     def start(self, healthy_within: float = 60) -> System:
         for process in self.processes.values():
             process.start()
-        for kind, url in self.urls.items():
+        for kind, url in self.health_urls.items():
             self.processes[kind].wait_healthy(url, timeout=healthy_within)
         return self
 

@@ -2,9 +2,10 @@
 
 This module is the one definition of every topic the system uses: its name, its partition
 count and its retention. Brokers run with ``auto.create.topics.enable=false``, so a topic
-exists only because something created it from :data:`TOPICS` (``scripts/infra start`` locally,
-``scripts/topics.py`` against any cluster); a publisher to an undefined topic fails instead
-of silently getting a topic with the broker's default partition count.
+exists only because something created it from :data:`TOPICS` (``scripts/infra start``
+locally, ``python -m hourbank_common.kafka_topics`` against any cluster); a publisher to an
+undefined topic fails instead of silently getting a topic with the broker's default
+partition count.
 """
 
 from __future__ import annotations
@@ -26,7 +27,9 @@ RECOGNITION_TOPIC: Final = "hourbank.recognition.events"
 """Facts published by the recognition service (approved and revoked hour claims)."""
 
 IDENTITY_TOPIC: Final = "hourbank.identity.events"
-"""Facts published by the identity service (legacy hours imported, hours transferred in)."""
+"""Facts published by the identity service: organisations registered and employers approved,
+persons registered (no name, no ID number), hours migrated from the old platforms and hours
+transferred in from another region."""
 
 LEDGER_DEAD_LETTER_TOPIC: Final = "hourbank.ledger.dead-letter"
 """Where the ledger parks records it can never process (see ``dead_letter_headers``)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import FastAPI, Query
+from fastapi import APIRouter, FastAPI, Query
 from fastapi.testclient import TestClient
 
 from hourbank_common.auth import CurrentPrincipal, install_authentication
@@ -70,5 +70,34 @@ def test_a_405_is_a_problem_with_allow_listing_every_method_of_the_path() -> Non
     assert answer.headers["content-type"] == PROBLEM_JSON
     assert set(answer.headers["allow"].split(", ")) == {"GET", "POST"}
     single = client.put("/things/00000000-0000-0000-0000-000000000001")
+    assert single.status_code == 405
+    assert single.headers["allow"] == "GET"
+
+
+def test_a_405_on_a_routers_path_lists_every_method_of_the_path() -> None:
+    """Services declare their endpoints on ``APIRouter``s, which FastAPI keeps as one entry
+    of the app's routes: their methods count all the same."""
+    app = FastAPI()
+    install_http_plumbing(app)
+    router = APIRouter(prefix="/v1/things")
+
+    @router.get("")
+    def list_things() -> int:
+        return 1
+
+    @router.post("")
+    def add_thing() -> int:
+        return 1
+
+    @router.get("/{thing_id}")
+    def get_thing(thing_id: UUID) -> str:
+        return str(thing_id)
+
+    app.include_router(router)
+    client = TestClient(app)
+    answer = client.delete("/v1/things")
+    assert answer.status_code == 405
+    assert set(answer.headers["allow"].split(", ")) == {"GET", "POST"}
+    single = client.put("/v1/things/00000000-0000-0000-0000-000000000001")
     assert single.status_code == 405
     assert single.headers["allow"] == "GET"

@@ -1,4 +1,4 @@
-"""An identity application on in-memory persistence, with a controllable clock."""
+"""Identity's services on in-memory persistence, with a controllable clock."""
 
 from __future__ import annotations
 
@@ -14,14 +14,17 @@ from hourbank_common.auth import (
     TokenVerifier,
     generate_signing_keypair,
 )
+from hourbank_identity.adapters.tokens import JwtTokens
+from hourbank_identity.application.identity import IdentityServices
 from hourbank_identity.application.login_throttle import InMemoryThrottleStore, LoginThrottle
-from hourbank_identity.application.pii_vault import InMemoryPiiVault, PiiCipher
-from hourbank_identity.application.service import IdentityApplication
+from hourbank_identity.application.pii_vault import InMemoryPiiVault, PiiCipher, PiiVault
+from hourbank_identity.application.store import IdentityApplication
 from hourbank_identity.domain.passwords import PasswordHasher
 
 from .synthetic import credit_code_text
 
 KEYS = generate_signing_keypair()
+TOKENS = JwtTokens(TokenSigner(KEYS.private_pem), TokenVerifier(KEYS.public_pem))
 STRONG_PASSWORD = "violet-harbour-tractor-51"
 CLIENT = "192.0.2.10"  # the caller's address (TEST-NET-1) where a test needs one
 
@@ -39,17 +42,18 @@ class Clock:
 
 
 def new_identity(
-    clock: Clock | None = None, hasher: PasswordHasher | None = None
-) -> IdentityApplication:
+    clock: Clock | None = None,
+    hasher: PasswordHasher | None = None,
+    vault: PiiVault | None = None,
+) -> IdentityServices:
     cipher = PiiCipher(os.urandom(32), os.urandom(32))
-    return IdentityApplication(
-        vault=InMemoryPiiVault(cipher),
+    return IdentityServices.assemble(
+        IdentityApplication(env={"PERSISTENCE_MODULE": "eventsourcing.popo"}),
+        vault=vault or InMemoryPiiVault(cipher),
         hasher=hasher or PasswordHasher.fast_for_tests(),
         throttle=LoginThrottle(InMemoryThrottleStore(), cipher.derived_key("login-throttle")),
-        signer=TokenSigner(KEYS.private_pem),
-        verifier=TokenVerifier(KEYS.public_pem),
+        tokens=TOKENS,
         clock=clock or Clock(),
-        env={"PERSISTENCE_MODULE": "eventsourcing.popo"},
     )
 
 
@@ -68,9 +72,9 @@ class Registry:
     agency: UUID
 
 
-def preload_registry(identity: IdentityApplication) -> Registry:
+def preload_registry(identity: IdentityServices) -> Registry:
     """Two cities, an industry authority and an employer in each, an agency in Zibo."""
-    report = identity.preload_organisations(
+    report = identity.organisations.preload(
         PROVINCE,
         [
             {"kind": "hr_authority", "name": "淄博市人力资源和社会保障局", "region_code": "370300"},
@@ -111,14 +115,14 @@ def preload_registry(identity: IdentityApplication) -> Registry:
     )
 
 
-def _all_organisations(identity: IdentityApplication) -> list[object]:
+def _all_organisations(identity: IdentityServices) -> list[object]:
     from hourbank_identity.domain.organisation import Organisation
 
     found = []
-    for notification in identity.recorder.select_notifications(start=1, limit=1000):
-        event = identity.mapper.to_domain_event(notification)
+    for notification in identity.app.recorder.select_notifications(start=1, limit=1000):
+        event = identity.app.mapper.to_domain_event(notification)
         if isinstance(event, Organisation.Registered):
-            organisation = identity.organisation(event.originator_id)
+            organisation = identity.app.organisation(event.originator_id)
             assert organisation is not None
             found.append(organisation)
     return found

@@ -4,9 +4,15 @@ Each family has one meaning for callers, and each HTTP app maps each family to o
 problem with one exception handler (``hourbank_common.http``): a service subclasses a family
 (``class UnknownCourse(NotFound)``) instead of inventing its own mapping. ``field`` names
 what the caller should fix; messages never carry personal data (an ID number, a name).
+
+The family decides the status; a subclass may word its problem more precisely
+(``problem_title``, ``problem_type``, ``problem_errors``) without a handler of its own, so
+that documents clients already rely on keep their title and type.
 """
 
 from __future__ import annotations
+
+from typing import ClassVar
 
 __all__ = [
     "Conflict",
@@ -22,12 +28,25 @@ __all__ = [
 
 
 class ServiceError(Exception):
-    """Base of every family; ``field`` names the offending input when there is one."""
+    """Base of every family; ``field`` names the offending input when there is one.
+
+    The problem's ``detail`` is ``str(error)``, which is ``message`` unless a subclass says
+    more."""
+
+    problem_title: ClassVar[str | None] = None
+    """The problem's title when the family's is too vague for this error."""
+    problem_type: ClassVar[str | None] = None
+    """The problem's ``type`` URI when it is not the family's."""
 
     def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
+
+    def problem_errors(self) -> list[dict[str, str]]:
+        """The problem's ``errors``, one entry per offending field (each with ``field`` and
+        ``message``); none when no field is named."""
+        return [{"field": self.field, "message": self.message}] if self.field else []
 
 
 class InvalidInput(ServiceError):

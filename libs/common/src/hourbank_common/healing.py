@@ -8,11 +8,19 @@ as ``stamina.retry_scheduled`` and counted in stamina's ``stamina_retries_total`
 Only errors that say "the dependency is unreachable" are retried here (``is_transient``).
 Anything else is a property of the item being handled and goes to the parking lot
 (``hourbank_common.parked``) instead, so that neither kind stops a line.
+
+While work is being retried the process is *in an outage*: ``OUTAGES`` names what waits and
+when it last tried. A process's readiness (``hourbank_common.health``) is false meanwhile,
+and its liveness counts each attempt as a sign of life, so that an orchestrator stops routing
+to the process during an outage but does not restart it for waiting.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import contextlib
+import threading
+import time
+from collections.abc import Awaitable, Callable, Iterator
 from typing import TypeVar
 
 import aiokafka.errors
@@ -51,6 +59,57 @@ def is_transient(error: BaseException) -> bool:
     return isinstance(error, aiokafka.errors.KafkaError) and bool(error.retriable)
 
 
+class Outages:
+    """What this process is waiting out now: ``what`` → when its latest attempt failed.
+
+    Process-wide, like the outage itself: the relay loop, the consumer's batch in its worker
+    thread and a start-up all report here, and the health server reads it from its own
+    thread.
+    """
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._failing: dict[str, float] = {}
+
+    @contextlib.contextmanager
+    def attempt(self, what: str) -> Iterator[None]:
+        """One attempt at ``what``: a transient failure starts (or continues) its outage,
+        success ends it."""
+        try:
+            yield
+        except BaseException as error:
+            if is_transient(error):
+                with self._lock:
+                    self._failing[what] = self._clock()
+            raise
+        self.end(what)
+
+    def end(self, what: str) -> None:
+        """``what`` works again. Work that runs for good inside ``until_healed`` (a loop
+        that only returns when stopped) says so itself once it made progress."""
+        with self._lock:
+            self._failing.pop(what, None)
+
+    def current(self) -> list[str]:
+        with self._lock:
+            return sorted(self._failing)
+
+    def seconds_since_last_attempt(self) -> float | None:
+        """None outside an outage."""
+        with self._lock:
+            if not self._failing:
+                return None
+            return self._clock() - max(self._failing.values())
+
+    def clear(self) -> None:
+        with self._lock:
+            self._failing.clear()
+
+
+OUTAGES = Outages()
+
+
 def _backoff(what: str) -> stamina._core._RetryContextIterator:
     return stamina.retry_context(
         on=is_transient,
@@ -65,7 +124,7 @@ def _backoff(what: str) -> stamina._core._RetryContextIterator:
 def until_healed(work: Callable[[], T], *, what: str) -> T:
     """Run ``work``; while it fails with a transient error, wait (backoff) and run it again."""
     for attempt in _backoff(what):
-        with attempt:
+        with attempt, OUTAGES.attempt(what):
             return work()
     raise AssertionError("unreachable: stamina re-raises the last error")  # pragma: no cover
 
@@ -73,6 +132,6 @@ def until_healed(work: Callable[[], T], *, what: str) -> T:
 async def until_healed_async(work: Callable[[], Awaitable[T]], *, what: str) -> T:
     """``until_healed`` for a coroutine function."""
     async for attempt in _backoff(what):
-        with attempt:
+        with attempt, OUTAGES.attempt(what):
             return await work()
     raise AssertionError("unreachable: stamina re-raises the last error")  # pragma: no cover

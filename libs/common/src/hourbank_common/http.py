@@ -1,10 +1,15 @@
-"""FastAPI plumbing: RFC 9457 problem details, correlation ids and one log line per request.
+"""FastAPI plumbing: RFC 9457 problem details, correlation ids, one log line per request,
+request metrics (``/metrics``) and health (``/healthz``, ``/readyz``).
 
 Every error answer is ``application/problem+json``, and the OpenAPI document says so: each
 operation lists the error statuses it can answer (401/403 when it needs a token, 404 when
 its path names a resource, 422 when it takes input, and what the endpoint adds itself, such
 as 409 or 429) with the ``Problem`` schema, so that clients and the schemathesis run in the
 test suite can hold the services to it. A 405 names the allowed methods in ``Allow``.
+
+Requests are counted and timed by route template, method and status (never by the concrete
+path, which may hold ids) and served in Prometheus' text format at ``/metrics``, with the
+process's other metrics (e.g. parked items) from prometheus-client's default registry.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ import time
 import uuid
 from collections.abc import Callable, Sequence
 from http import HTTPStatus
-from typing import Any
+from typing import Any, TypeVar
 
 import psycopg
 import structlog
@@ -22,14 +27,20 @@ from eventsourcing.persistence import InterfaceError, OperationalError
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import iter_route_contexts
+from prometheus_client import REGISTRY, Counter, Histogram
+from prometheus_client.exposition import choose_encoder
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hourbank_common import errors
-from hourbank_common.logging import get_logger
+from hourbank_common.healing import until_healed
+from hourbank_common.logging import configure_logging, get_logger
+from hourbank_common.postgres import database_answers
 from hourbank_common.runtime import settle_startup_objects
+from hourbank_common.settings import ApiSettings
 
 PROBLEM_JSON = "application/problem+json"
 CORRELATION_HEADER = "X-Correlation-ID"
@@ -107,10 +118,12 @@ async def _validation_handler(request: Request, exc: Exception) -> Response:
 def _allowed_methods(request: Request) -> str:
     """The methods the path answers, as its OpenAPI path item lists them: every route with
     the template of the route Starlette chose (a path's GET and POST are two routes, and
-    Starlette's own ``Allow`` names only the first one it tried)."""
+    Starlette's own ``Allow`` names only the first one it tried). The routes of included
+    ``APIRouter``s count as well: FastAPI keeps each inclusion as one entry of
+    ``app.router.routes`` and ``iter_route_contexts`` lists the routes inside."""
     template: str | None = None
     methods: set[str] = set()
-    for route in request.app.router.routes:
+    for route in iter_route_contexts(request.app.router.routes):
         route_methods = getattr(route, "methods", None)
         if not route_methods:
             continue
@@ -168,16 +181,22 @@ _FAMILIES: dict[type[errors.ServiceError], tuple[int, str, str]] = {
 
 
 def problem_for(error: errors.ServiceError) -> ProblemError:
-    """The problem document a service error is answered with (its family decides)."""
+    """The problem document a service error is answered with: its family decides the status,
+    the error may word the title, type and field errors more precisely."""
     family = next(f for f in type(error).__mro__ if f in _FAMILIES)
     status, title, kind = _FAMILIES[family]
     headers: dict[str, str] = {}
     retry_after = getattr(error, "retry_after_seconds", None)
     if retry_after is not None:
         headers["Retry-After"] = str(retry_after)
-    extra = {"errors": [{"field": error.field, "message": error.message}]} if error.field else None
+    field_errors = error.problem_errors()
     return ProblemError(
-        status, title, error.message, type_=PROBLEM_TYPES + kind, extra=extra, headers=headers
+        status,
+        error.problem_title or title,
+        str(error),
+        type_=error.problem_type or PROBLEM_TYPES + kind,
+        extra={"errors": field_errors} if field_errors else None,
+        headers=headers,
     )
 
 
@@ -307,7 +326,8 @@ def _install_problem_openapi(app: FastAPI) -> None:
 
 
 def install_http_plumbing(app: FastAPI) -> None:
-    """Problem-details error handlers, correlation ids, a canonical log line, /healthz."""
+    """Problem-details error handlers, correlation ids, a canonical log line and request
+    metrics, ``/metrics``, ``/healthz`` and ``/readyz``."""
     app.add_exception_handler(RequestValidationError, _validation_handler)
     app.add_exception_handler(StarletteHTTPException, _http_error_handler)
     app.add_exception_handler(ProblemError, _problem_handler)
@@ -318,6 +338,45 @@ def install_http_plumbing(app: FastAPI) -> None:
 
     app.add_middleware(CanonicalLogLine)
     install_health(app)
+    install_metrics(app)
+
+
+# --- metrics --------------------------------------------------------------------------------
+
+UNMATCHED_ROUTE = "<unmatched>"
+"""The route label of a request no route matched: one label for every unknown path, so that
+a client probing paths cannot create a series per path."""
+_KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+HTTP_REQUESTS = Counter(
+    "hourbank_http_requests",
+    "HTTP requests answered, by route template, method and status.",
+    ["route", "method", "status"],
+)
+HTTP_REQUEST_DURATION = Histogram(
+    "hourbank_http_request_duration_seconds",
+    "Time from a request's arrival to the end of its answer, by route template and method.",
+    ["route", "method"],
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+
+
+def install_metrics(app: FastAPI) -> None:
+    """``/metrics``: prometheus-client's default registry (the request metrics
+    ``CanonicalLogLine`` records and whatever else the process counts), in the format the
+    scraper's ``Accept`` asks for, as prometheus-client's own exporter negotiates it
+    (Prometheus' text format 0.0.4 by default, OpenMetrics on request)."""
+
+    @app.get("/metrics", include_in_schema=False)
+    def metrics(request: Request) -> Response:
+        encode, content_type = choose_encoder(request.headers.get("accept", ""))
+        return Response(encode(REGISTRY), headers={"Content-Type": content_type})
+
+
+def _observe_request(route: str, method: str, status: int, seconds: float) -> None:
+    # A client may send any method token: unknown ones share one label, like unknown paths.
+    method_label = method if method in _KNOWN_METHODS else "OTHER"
+    HTTP_REQUESTS.labels(route, method_label, str(status)).inc()
+    HTTP_REQUEST_DURATION.labels(route, method_label).observe(seconds)
 
 
 # --- health ---------------------------------------------------------------------------------
@@ -379,11 +438,11 @@ async def _dependency_down_handler(request: Request, exc: Exception) -> Response
 
 
 class CanonicalLogLine:
-    """Correlation id in and out, and one log line per request.
+    """Correlation id in and out, one log line and the request metrics per request.
 
     A plain ASGI middleware rather than ``@app.middleware("http")``: Starlette's
     BaseHTTPMiddleware runs the endpoint in a second task and streams the response through
-    a memory channel, which cost the ledger API about 7 % of its CPU per request.
+    a memory channel, a cost paid on every request (docs/benchmarks.md).
     """
 
     def __init__(self, app: ASGIApp) -> None:
@@ -411,15 +470,17 @@ class CanonicalLogLine:
         try:
             await self.app(scope, receive, send_with_correlation_id)
         finally:
+            seconds = time.perf_counter() - started
             # The route template, not the concrete path: paths carry opaque ids only, but
-            # a template keeps the line aggregatable.
-            route = scope.get("route")
+            # a template keeps the line aggregatable (and a metric's labels few).
+            template: str | None = getattr(scope.get("route"), "path", None)
+            _observe_request(template or UNMATCHED_ROUTE, scope["method"], status, seconds)
             _log.info(
                 "http.request",
                 method=scope["method"],
-                route=getattr(route, "path", scope["path"]),
+                route=template or scope["path"],
                 status=status,
-                duration_ms=round((time.perf_counter() - started) * 1000, 2),
+                duration_ms=round(seconds * 1000, 2),
                 **dict(state.get("log_context", {})),
             )
             structlog.contextvars.unbind_contextvars("correlation_id")
@@ -437,12 +498,30 @@ def add_log_context(request: Request, **fields: Any) -> None:
 def serve(app: FastAPI, *, host: str, port: int) -> None:
     """Run an HTTP service (uvicorn, which picks up uvloop and httptools; our own logging).
 
-    What startup built is first moved out of the garbage collector's sight: without that,
-    full collections paused the ledger API 60-90 ms several times a minute, which set its
-    p99 (``runtime.py``, docs/benchmarks.md).
+    What startup built is first moved out of the garbage collector's sight: otherwise full
+    collections walk it again and again under load and their pauses set the tail latency
+    (``runtime.py``, docs/benchmarks.md).
     """
     settle_startup_objects()
     # uvicorn would otherwise believe X-Forwarded-For from 127.0.0.1 (FORWARDED_ALLOW_IPS):
     # an app that needs the client's address trusts its proxies itself (identity's
     # HTTP_TRUSTED_PROXIES), so that no client can choose the address it is seen from.
     uvicorn.run(app, host=host, port=port, log_config=None, proxy_headers=False)
+
+
+ApiSettingsT = TypeVar("ApiSettingsT", bound=ApiSettings)
+
+
+def run_api(
+    name: str, settings_class: type[ApiSettingsT], build_app: Callable[[ApiSettingsT], FastAPI]
+) -> None:
+    """The API process ``name``: read the settings, build the app (waiting out a database
+    that is down or still starting, as every other process does, instead of exiting), add
+    the PostgreSQL readiness check and serve until SIGTERM or SIGINT."""
+    settings = settings_class()
+    configure_logging(name, settings.log_level, json=settings.log_json)
+    app = until_healed(lambda: build_app(settings), what=f"{name} start")
+    add_readiness_check(
+        app, "postgresql", database_answers(settings.database_url.get_secret_value())
+    )
+    serve(app, host=settings.http_host, port=settings.http_port)

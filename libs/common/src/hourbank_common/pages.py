@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Generic, TypeVar
+from typing import Generic, Self, TypeVar
 
 from pydantic import BaseModel, Field
 
@@ -38,6 +38,6 @@ class Page(PageInfo, Generic[ItemT]):
     items: list[ItemT]
 
     @classmethod
-    def of_items(cls, items: list[ItemT], *, offset: int, limit: int, total: int) -> Page[ItemT]:
+    def of_items(cls, items: list[ItemT], *, offset: int, limit: int, total: int) -> Self:
         info = PageInfo.of(offset=offset, limit=limit, total=total)
         return cls(items=items, **info.model_dump())

@@ -21,7 +21,12 @@ event after a fix, under a position of its own, so exactly once.
 
 ``run_projector`` is a projector process's loop: catch up, then sleep until the recorder sends
 a PostgreSQL notification (or at most ``idle_wait`` seconds); when PostgreSQL goes away it
-waits with backoff, listens again and resumes from the committed positions.
+waits with backoff, listens again and resumes from the committed positions
+(``hourbank_common.processes.run_projector_process`` runs it as a process).
+
+Metrics, by projection: ``hourbank_projector_position`` (the notification id its view has
+seen up to), ``hourbank_projector_head`` (the newest notification id in the store at the last
+catch-up), ``hourbank_projector_lag`` (their difference) and ``hourbank_projector_events_total``.
 """
 
 from __future__ import annotations
@@ -35,10 +40,12 @@ from typing import Any, Generic, Protocol, TypeVar
 from eventsourcing.application import Application
 from eventsourcing.persistence import Notification, Tracking, TrackingRecorder
 from eventsourcing.postgres import PostgresApplicationRecorder
+from prometheus_client import Counter, Gauge
 from psycopg import Connection
 from psycopg.sql import SQL, Identifier
 
-from hourbank_common.healing import is_transient, until_healed
+from hourbank_common.healing import OUTAGES, is_transient, until_healed
+from hourbank_common.health import Heartbeat
 from hourbank_common.logging import get_logger
 from hourbank_common.parked import (
     ParkedItem,
@@ -53,6 +60,25 @@ DEFAULT_PAGE_SIZE = 1000
 
 View_co = TypeVar("View_co", bound=TrackingRecorder, covariant=True)
 _log = get_logger("hourbank.projector")
+
+PROJECTOR_POSITION = Gauge(
+    "hourbank_projector_position",
+    "Notification id the projection's view has seen up to.",
+    ["projection"],
+)
+PROJECTOR_HEAD = Gauge(
+    "hourbank_projector_head",
+    "Newest notification id in the projected store at the projection's last catch-up.",
+    ["projection"],
+)
+PROJECTOR_LAG = Gauge(
+    "hourbank_projector_lag",
+    "Notifications recorded but not yet projected (head - position).",
+    ["projection"],
+)
+PROJECTOR_EVENTS = Counter(
+    "hourbank_projector_events", "Events handed to the projection.", ["projection"]
+)
 
 
 class PagedProjection(Protocol, Generic[View_co]):
@@ -76,11 +102,13 @@ def project_available(
     *,
     page_size: int = DEFAULT_PAGE_SIZE,
     parking: ParkingLot | None = None,
+    heartbeat: Heartbeat | None = None,
 ) -> int:
     """Project everything recorded so far that ``projection`` has not seen; returns the
     number of events handed to it. Safe to call again at any time: it resumes from the
     position the view committed last. Without ``parking`` an event that cannot be written
-    raises (the rebuild wants that); with it, the event is parked and skipped."""
+    raises (the rebuild wants that); with it, the event is parked and skipped.
+    ``heartbeat`` beats after every page: a long catch-up is alive, not hung."""
     if page_size < 1:
         msg = "page_size must be at least 1"
         raise ValueError(msg)
@@ -106,6 +134,12 @@ def project_available(
             _project_one_by_one(app, projection, notifications, end, parking)
         position = end
         projected += len(notifications)
+        if heartbeat is not None:
+            heartbeat.beat()
+        PROJECTOR_EVENTS.labels(projection.name).inc(len(notifications))
+    PROJECTOR_POSITION.labels(projection.name).set(position)
+    PROJECTOR_HEAD.labels(projection.name).set(max(newest, position))
+    PROJECTOR_LAG.labels(projection.name).set(max(newest - position, 0))
     return projected
 
 
@@ -150,13 +184,14 @@ class PagedProjector(Generic[View_co]):
             if projection.name not in self.parking:
                 self.parking[projection.name] = parking_lot_for(projection.view, projection.name)
 
-    def run_once(self) -> int:
+    def run_once(self, heartbeat: Heartbeat | None = None) -> int:
         return sum(
             project_available(
                 self.app,
                 projection,
                 page_size=self.page_size,
                 parking=self.parking[projection.name],
+                heartbeat=heartbeat,
             )
             for projection in self.projections
         )
@@ -246,20 +281,27 @@ def run_projector(
     stop: threading.Event,
     *,
     idle_wait: float,
+    heartbeat: Heartbeat | None = None,
 ) -> None:
     """Catch up, sleep until woken, again, until ``stop`` is set; a PostgreSQL restart is
-    waited out with backoff (the positions are in the database, so nothing is skipped)."""
+    waited out with backoff (the positions are in the database, so nothing is skipped).
+    ``heartbeat`` beats on every turn: at least every ``idle_wait`` seconds while idle."""
     recorder = projector.app.recorder
     assert isinstance(recorder, PostgresApplicationRecorder)
+    what = "projector"
 
     def follow() -> None:
         with listening_to(recorder) as wakeup:
             _log.info("projector.following", **projector.positions())
             while not stop.is_set():
-                projected = projector.run_once()
+                if heartbeat is not None:
+                    heartbeat.beat()
+                projected = projector.run_once(heartbeat)
+                # follow() returns only when stopped: a catch-up that worked ends an outage.
+                OUTAGES.end(what)
                 if projected:
                     _log.debug("projector.projected", events=projected, **projector.positions())
                 else:
                     wakeup.wait(idle_wait)
 
-    until_healed(follow, what="projector")
+    until_healed(follow, what=what)

@@ -33,8 +33,51 @@ class PostgresSettings(ServiceSettings):
     )
 
 
+class ApiSettings(PostgresSettings):
+    """What every HTTP API process needs; each service sets its own default port."""
+
+    http_host: str = Field(default="127.0.0.1", description="Address the API binds to.")
+    http_port: int = Field(default=8000, description="Port the API listens on.")
+
+
 class KafkaSettings(ServiceSettings):
     kafka_bootstrap_servers: str = Field(description="Comma-separated host:port list.")
+
+
+class ProcessSettings(ServiceSettings):
+    """A process without an HTTP API of its own (relay, consumer, projector): where it
+    answers liveness, readiness and metrics (``hourbank_common.health``)."""
+
+    health_host: str = Field(
+        default="127.0.0.1", description="Address /healthz, /readyz and /metrics listen on."
+    )
+    health_port: int = Field(
+        default=0,
+        ge=0,
+        le=65535,
+        description="Port of /healthz, /readyz and /metrics; 0: any free port (logged).",
+    )
+    liveness_timeout_seconds: float = Field(
+        default=60,
+        gt=0,
+        description=(
+            "/healthz fails once the process's loop has not moved for this long (a hung"
+            " loop is restarted); it is longer than any batch or outage backoff step."
+        ),
+    )
+
+
+class ProjectorSettings(PostgresSettings, ProcessSettings):
+    """A projector process: its service's database and its health port."""
+
+
+class OutboxRelaySettings(PostgresSettings, KafkaSettings, ProcessSettings):
+    """An outbox relay process; each service adds the topic it publishes to."""
+
+    relay_batch_size: int = Field(default=500, ge=1, le=10_000)
+    relay_idle_poll_seconds: float = Field(
+        default=0.2, gt=0, description="How often an idle relay looks for new notifications."
+    )
 
 
 def eventsourcing_env(database_url: str, schema: str = "public") -> dict[str, str]:

@@ -8,12 +8,11 @@ from datetime import timedelta
 from pydantic import Field, IPvAnyNetwork, SecretStr
 
 from hourbank_common.auth import DEFAULT_AUDIENCE, DEFAULT_ISSUER
-from hourbank_common.settings import KafkaSettings, PostgresSettings
+from hourbank_common.settings import ApiSettings, OutboxRelaySettings
 from hourbank_contracts import IDENTITY_TOPIC
 
 
-class IdentityApiSettings(PostgresSettings):
-    http_host: str = Field(default="127.0.0.1", description="Address the API binds to.")
+class IdentityApiSettings(ApiSettings):
     http_port: int = Field(default=8003, description="Port the API listens on.")
     identity_pii_master_key: SecretStr = Field(
         description="Base64 of 32 random bytes wrapping every person's data key (a KEK)."
@@ -48,11 +47,9 @@ class IdentityApiSettings(PostgresSettings):
         return timedelta(days=self.refresh_token_days)
 
 
-class IdentityRelaySettings(PostgresSettings, KafkaSettings):
+class IdentityRelaySettings(OutboxRelaySettings):
     """The relay reads the event store only: it needs no key at all."""
 
     identity_topic: str = Field(
         default=IDENTITY_TOPIC, description="Topic the relay publishes identity's events to."
     )
-    relay_batch_size: int = Field(default=500, ge=1, le=10_000)
-    relay_idle_poll_seconds: float = Field(default=0.2, gt=0)

@@ -10,15 +10,16 @@ import pytest
 from eventsourcing.persistence import Tracking
 from fastapi.testclient import TestClient
 
+from hourbank_identity.application.identity import IdentityServices
 from hourbank_identity.application.organisation_search import (
     InMemoryOrganisationSearchView,
     OrganisationSearchProjection,
 )
-from hourbank_identity.application.service import IdentityApplication
 from hourbank_identity.entrypoints.http import create_app
 
 from ..support import (
     STRONG_PASSWORD,
+    TOKENS,
     Clock,
     employer_admin,
     new_identity,
@@ -32,20 +33,20 @@ EMPLOYER_CODE = credit_code_text("91370303MA3C7XKQ6")
 
 class Api:
     def __init__(self) -> None:
-        self.identity: IdentityApplication = new_identity(Clock())
+        self.identity: IdentityServices = new_identity(Clock())
         self.search = InMemoryOrganisationSearchView()
         self.projection = OrganisationSearchProjection(self.search)
-        self.app = create_app(self.identity, self.search)
+        self.app = create_app(self.identity, self.search, TOKENS)
         self.client = TestClient(self.app)
         self.projected = 0
 
     def project(self) -> None:
         """What the projector process does, synchronously."""
-        recorder = self.identity.recorder
+        recorder = self.identity.app.recorder
         for notification in recorder.select_notifications(start=self.projected + 1, limit=1000):
             self.projection.process_event(
-                self.identity.mapper.to_domain_event(notification),
-                Tracking(self.identity.name, notification.id),
+                self.identity.app.mapper.to_domain_event(notification),
+                Tracking(self.identity.app.name, notification.id),
             )
             self.projected = notification.id
 
@@ -72,7 +73,7 @@ def api() -> Api:
 
 
 def bootstrap_province(api: Api) -> dict[str, str]:
-    activation = api.identity.provision_admin(None, None, "province-admin")
+    activation = api.identity.organisations.provision_admin(None, None, "province-admin")
     api.activate("province-admin", activation.activation_code)
     return api.token("province-admin")
 
@@ -175,7 +176,7 @@ def test_bad_input_gets_problem_details_naming_the_field(api: Api) -> None:
     )
     assert missing.status_code == 422
     assert missing.json()["errors"] == [{"field": "region_code", "message": "missing column"}]
-    weak = api.identity.provision_admin(None, None, "second-admin")
+    weak = api.identity.organisations.provision_admin(None, None, "second-admin")
     refused = api.client.post(
         "/v1/accounts/activate",
         json={
@@ -205,7 +206,7 @@ def test_login_is_throttled_with_retry_after(api: Api) -> None:
 def _registered_professional(api: Api) -> str:
     """An active professional, who logs in with their ID number; returns the number."""
     registry = preload_registry(api.identity)
-    registered = api.identity.register_professional(
+    registered = api.identity.persons.register_professional(
         employer_admin(registry.employer),
         name="张三",
         id_number=ID_NUMBER,
@@ -288,7 +289,7 @@ def test_x_forwarded_for_counts_only_from_a_trusted_proxy(api: Api) -> None:
     # Without a trusted proxy the header is ignored: the peer is throttled after 5.
     assert failures_until_throttled(api.client_from("203.0.113.9"), spoofed) == 6
     proxied = TestClient(
-        create_app(api.identity, api.search, trusted_proxies=["10.0.0.0/8"]),
+        create_app(api.identity, api.search, TOKENS, trusted_proxies=["10.0.0.0/8"]),
         client=("10.1.2.3", 50000),
     )
     # Behind the trusted proxy each forwarded address is its own client.
@@ -338,3 +339,22 @@ def test_self_registered_employers_wait_for_approval(api: Api) -> None:
         "/v1/organisations", params={"q": "新材料", "status": "active"}, headers=province
     )
     assert [item["organisation_id"] for item in listed.json()["items"]] == [str(employer_id)]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [
+        ("put", "/v1/organisations", "GET, POST"),
+        ("delete", "/v1/legacy-imports", "POST"),
+        ("put", "/v1/persons", "POST"),
+        ("post", "/.well-known/jwks.json", "GET"),
+    ],
+)
+def test_an_undocumented_method_is_a_405_naming_the_paths_methods(
+    api: Api, method: str, path: str, allowed: str
+) -> None:
+    """Regression: with the routers included lazily (FastAPI's include_router), every 405
+    went out with an empty Allow."""
+    answer = api.client.request(method.upper(), path)
+    assert answer.status_code == 405
+    assert answer.headers["allow"] == allowed

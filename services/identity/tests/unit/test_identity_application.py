@@ -1,7 +1,8 @@
-"""The identity application on in-memory persistence: registry, accounts, tokens, erasure."""
+"""Identity's services on in-memory persistence: registry, accounts, tokens, erasure."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
@@ -9,17 +10,20 @@ from uuid import uuid4
 
 import pytest
 
-from hourbank_common.auth import Principal, Role
-from hourbank_identity.adapters.contracts import to_public_event
-from hourbank_identity.application.service import (
+from hourbank_common.access import Principal, Role
+from hourbank_common.errors import (
     Conflict,
     Forbidden,
-    IdentityApplication,
     InvalidCredentials,
     InvalidInput,
     NotFound,
     Throttled,
 )
+from hourbank_identity.adapters.contracts import to_public_event
+from hourbank_identity.application.identity import IdentityServices
+from hourbank_identity.application.pii_vault import InMemoryPiiVault, PiiCipher
+from hourbank_identity.application.store import IdentityApplication
+from hourbank_identity.domain.national_id import NationalId
 from hourbank_identity.domain.organisation import OrganisationKind
 from hourbank_identity.domain.passwords import PasswordHasher
 
@@ -27,6 +31,7 @@ from ..support import (
     CLIENT,
     PROVINCE,
     STRONG_PASSWORD,
+    TOKENS,
     ZIBO_EMPLOYER_CODE,
     Clock,
     employer_admin,
@@ -45,13 +50,13 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def identity(clock: Clock) -> IdentityApplication:
+def identity(clock: Clock) -> IdentityServices:
     return new_identity(clock)
 
 
-def test_preloading_twice_creates_nothing_new(identity: IdentityApplication) -> None:
+def test_preloading_twice_creates_nothing_new(identity: IdentityServices) -> None:
     preload_registry(identity)
-    again = identity.preload_organisations(
+    again = identity.organisations.preload(
         PROVINCE,
         [{"kind": "hr_authority", "name": "淄博市人力资源和社会保障局", "region_code": "370300"}],
     )
@@ -59,9 +64,9 @@ def test_preloading_twice_creates_nothing_new(identity: IdentityApplication) -> 
 
 
 def test_preload_reports_bad_rows_by_number_and_field_and_keeps_the_rest(
-    identity: IdentityApplication,
+    identity: IdentityServices,
 ) -> None:
-    report = identity.preload_organisations(
+    report = identity.organisations.preload(
         PROVINCE,
         [
             {"kind": "hr_authority", "name": "淄博市人社局", "region_code": "370300"},
@@ -93,10 +98,10 @@ def test_preload_reports_bad_rows_by_number_and_field_and_keeps_the_rest(
 
 
 def test_a_self_registered_employer_is_pending_until_its_hr_authority_approves(
-    identity: IdentityApplication,
+    identity: IdentityServices,
 ) -> None:
     registry = preload_registry(identity)
-    employer, created = identity.register_organisation(
+    employer, created = identity.organisations.register(
         None,
         kind=OrganisationKind.EMPLOYER,
         name="淄博新材料有限公司",
@@ -107,26 +112,28 @@ def test_a_self_registered_employer_is_pending_until_its_hr_authority_approves(
     assert created
     assert employer.status.value == "pending"
     with pytest.raises(InvalidInput, match="pending"):
-        identity.provision_admin(hr_admin(registry), employer.id, "newco-admin")
+        identity.organisations.provision_admin(hr_admin(registry), employer.id, "newco-admin")
     with pytest.raises(Forbidden):
-        identity.approve_employer(hr_admin(registry, "370400"), employer.id)
-    approved = identity.approve_employer(hr_admin(registry), employer.id)
+        identity.organisations.approve_employer(hr_admin(registry, "370400"), employer.id)
+    approved = identity.organisations.approve_employer(hr_admin(registry), employer.id)
     assert approved.status.value == "active"
-    assert identity.provision_admin(hr_admin(registry), employer.id, "newco-admin").activation_code
+    assert identity.organisations.provision_admin(
+        hr_admin(registry), employer.id, "newco-admin"
+    ).activation_code
 
 
-def test_registration_runs_top_down(identity: IdentityApplication) -> None:
+def test_registration_runs_top_down(identity: IdentityServices) -> None:
     with pytest.raises(InvalidInput) as refused:
-        identity.register_organisation(
+        identity.organisations.register(
             PROVINCE, kind=OrganisationKind.INDUSTRY_AUTHORITY, name="卫健委", region_code="370300"
         )
     assert refused.value.field == "region_code"
 
 
-def test_an_hr_authority_registers_only_within_its_region(identity: IdentityApplication) -> None:
+def test_an_hr_authority_registers_only_within_its_region(identity: IdentityServices) -> None:
     registry = preload_registry(identity)
     with pytest.raises(Forbidden):
-        identity.register_organisation(
+        identity.organisations.register(
             hr_admin(registry, "370400"),
             kind=OrganisationKind.INDUSTRY_AUTHORITY,
             name="淄博市交通运输局",
@@ -135,10 +142,10 @@ def test_an_hr_authority_registers_only_within_its_region(identity: IdentityAppl
 
 
 def test_professional_registration_activation_and_login(
-    identity: IdentityApplication,
+    identity: IdentityServices,
 ) -> None:
     registry = preload_registry(identity)
-    registered = identity.register_professional(
+    registered = identity.persons.register_professional(
         employer_admin(registry.employer),
         name="张三",
         id_number=ID_NUMBER,
@@ -149,12 +156,12 @@ def test_professional_registration_activation_and_login(
     assert registered.masked_id_number == ID_NUMBER[:4] + "*" * 10 + ID_NUMBER[-4:]
     # No password works before activation: there is no default password.
     with pytest.raises(InvalidCredentials):
-        identity.login(ID_NUMBER, ID_NUMBER[-6:], client_address=CLIENT)
-    identity.activate(
+        identity.accounts.login(ID_NUMBER, ID_NUMBER[-6:], client_address=CLIENT)
+    identity.accounts.activate(
         ID_NUMBER, registered.activation.activation_code, STRONG_PASSWORD, client_address=CLIENT
     )
-    tokens = identity.login(ID_NUMBER, STRONG_PASSWORD, client_address=CLIENT)
-    principal = identity.verifier.verify_access(tokens.access_token)
+    tokens = identity.accounts.login(ID_NUMBER, STRONG_PASSWORD, client_address=CLIENT)
+    principal = TOKENS.verifier.verify_access(tokens.access_token)
     assert principal.role is Role.PROFESSIONAL
     assert principal.person_id == registered.person_id
     assert principal.region_code == "370303"
@@ -162,27 +169,27 @@ def test_professional_registration_activation_and_login(
 
 
 def test_registering_the_same_person_again_is_an_idempotent_retry(
-    identity: IdentityApplication,
+    identity: IdentityServices,
 ) -> None:
     registry = preload_registry(identity)
     admin = employer_admin(registry.employer)
-    first = identity.register_professional(
+    first = identity.persons.register_professional(
         admin, name="张三", id_number=ID_NUMBER, organisation=registry.employer
     )
-    again = identity.register_professional(
+    again = identity.persons.register_professional(
         admin, name="张三", id_number=ID_NUMBER.lower(), organisation=registry.employer
     )
     assert (again.person_id, again.created, again.activation) == (first.person_id, False, None)
     with pytest.raises(Conflict):
-        identity.register_professional(
+        identity.persons.register_professional(
             PROVINCE, name="张三", id_number=ID_NUMBER, organisation=registry.other_employer
         )
 
 
-def test_an_employer_registers_only_its_own_staff(identity: IdentityApplication) -> None:
+def test_an_employer_registers_only_its_own_staff(identity: IdentityServices) -> None:
     registry = preload_registry(identity)
     with pytest.raises(Forbidden):
-        identity.register_professional(
+        identity.persons.register_professional(
             employer_admin(registry.employer),
             name="李四",
             id_number=ID_NUMBER,
@@ -202,10 +209,10 @@ def test_an_employer_registers_only_its_own_staff(identity: IdentityApplication)
     ],
 )
 def test_weak_passwords_and_passwords_derived_from_the_id_number_are_refused(
-    identity: IdentityApplication, password: str
+    identity: IdentityServices, password: str
 ) -> None:
     registry = preload_registry(identity)
-    registered = identity.register_professional(
+    registered = identity.persons.register_professional(
         employer_admin(registry.employer),
         name="zhangsan",
         id_number=ID_NUMBER,
@@ -213,84 +220,90 @@ def test_weak_passwords_and_passwords_derived_from_the_id_number_are_refused(
     )
     assert registered.activation is not None
     with pytest.raises(InvalidInput) as refused:
-        identity.activate(
+        identity.accounts.activate(
             ID_NUMBER, registered.activation.activation_code, password, client_address=CLIENT
         )
     assert refused.value.field == "password"
 
 
 def test_failed_logins_back_off_briefly_instead_of_locking(
-    identity: IdentityApplication, clock: Clock
+    identity: IdentityServices, clock: Clock
 ) -> None:
     registry = preload_registry(identity)
-    activation = identity.provision_admin(hr_admin(registry), registry.employer, "zibo-first")
-    identity.activate(
+    activation = identity.organisations.provision_admin(
+        hr_admin(registry), registry.employer, "zibo-first"
+    )
+    identity.accounts.activate(
         "zibo-first", activation.activation_code, STRONG_PASSWORD, client_address=CLIENT
     )
     for _ in range(5):
         with pytest.raises(InvalidCredentials):
-            identity.login("zibo-first", "wrong-password-here", client_address=CLIENT)
+            identity.accounts.login("zibo-first", "wrong-password-here", client_address=CLIENT)
     with pytest.raises(Throttled) as throttled:
         # Even the right password waits while the short window lasts...
-        identity.login("zibo-first", STRONG_PASSWORD, client_address=CLIENT)
+        identity.accounts.login("zibo-first", STRONG_PASSWORD, client_address=CLIENT)
     assert throttled.value.retry_after_seconds == 15
     clock.advance(timedelta(seconds=16))
     # ...and no longer: not 15 minutes.
-    assert identity.login("zibo-first", STRONG_PASSWORD, client_address=CLIENT).access_token
+    assert identity.accounts.login(
+        "zibo-first", STRONG_PASSWORD, client_address=CLIENT
+    ).access_token
 
 
 def test_each_further_failure_doubles_the_wait_up_to_its_cap(
-    identity: IdentityApplication, clock: Clock
+    identity: IdentityServices, clock: Clock
 ) -> None:
     waits = []
     for _ in range(9):
         for _ in range(5 if not waits else 1):
             with pytest.raises(InvalidCredentials):
-                identity.login("zibo-guessed", "wrong-password-here", client_address=CLIENT)
+                identity.accounts.login(
+                    "zibo-guessed", "wrong-password-here", client_address=CLIENT
+                )
         with pytest.raises(Throttled) as throttled:
-            identity.login("zibo-guessed", "wrong-password-here", client_address=CLIENT)
+            identity.accounts.login("zibo-guessed", "wrong-password-here", client_address=CLIENT)
         waits.append(throttled.value.retry_after_seconds)
         clock.advance(timedelta(seconds=throttled.value.retry_after_seconds))
     assert waits == [15, 30, 60, 120, 240, 480, 900, 900, 900]
 
 
 def test_wrong_activation_codes_count_towards_the_throttle(
-    identity: IdentityApplication,
+    identity: IdentityServices,
 ) -> None:
     registry = preload_registry(identity)
-    identity.provision_admin(hr_admin(registry), registry.employer, "zibo-second")
+    identity.organisations.provision_admin(hr_admin(registry), registry.employer, "zibo-second")
     for _ in range(5):
         with pytest.raises(InvalidCredentials):
-            identity.activate(
+            identity.accounts.activate(
                 "zibo-second", "AAAA-BBBB-CCCC-DDDD-EEEE", STRONG_PASSWORD, client_address=CLIENT
             )
     with pytest.raises(Throttled):
-        identity.activate(
+        identity.accounts.activate(
             "zibo-second", "AAAA-BBBB-CCCC-DDDD-EEEE", STRONG_PASSWORD, client_address=CLIENT
         )
 
 
-def test_an_unknown_login_looks_like_a_wrong_password(identity: IdentityApplication) -> None:
+def test_an_unknown_login_looks_like_a_wrong_password(identity: IdentityServices) -> None:
     with pytest.raises(InvalidCredentials, match="unknown login or wrong password"):
-        identity.login("nobody-here", STRONG_PASSWORD, client_address=CLIENT)
+        identity.accounts.login("nobody-here", STRONG_PASSWORD, client_address=CLIENT)
     with pytest.raises(InvalidCredentials, match="unknown login or wrong password"):
-        identity.login(ID_NUMBER, STRONG_PASSWORD, client_address=CLIENT)
+        identity.accounts.login(ID_NUMBER, STRONG_PASSWORD, client_address=CLIENT)
 
 
 def test_unknown_logins_are_throttled_exactly_like_known_ones(
-    identity: IdentityApplication,
+    identity: IdentityServices,
 ) -> None:
     """Regression (issue 10): five wrong passwords gave a registered ID number 429 and an
     unregistered one 401 for ever, which told anyone who is registered."""
     registry = preload_registry(identity)
-    registered = identity.register_professional(
+    registered = identity.persons.register_professional(
         employer_admin(registry.employer),
         name="张三",
         id_number=ID_NUMBER,
         organisation=registry.employer,
     )
     assert registered.activation is not None
-    identity.activate(
+    identity.accounts.activate(
         ID_NUMBER, registered.activation.activation_code, STRONG_PASSWORD, client_address=CLIENT
     )
     unknown = national_id_text("370303", sequence="777")
@@ -299,7 +312,7 @@ def test_unknown_logins_are_throttled_exactly_like_known_ones(
         seen: list[tuple[str, str, int | None]] = []
         for _ in range(7):
             try:
-                identity.login(login, "wrong-password-here", client_address=CLIENT)
+                identity.accounts.login(login, "wrong-password-here", client_address=CLIENT)
             except (InvalidCredentials, Throttled) as error:
                 retry = error.retry_after_seconds if isinstance(error, Throttled) else None
                 seen.append((type(error).__name__, error.message, retry))
@@ -311,74 +324,80 @@ def test_unknown_logins_are_throttled_exactly_like_known_ones(
 
 
 def test_the_owner_logs_in_from_elsewhere_while_a_stranger_is_throttled(
-    identity: IdentityApplication,
+    identity: IdentityServices,
 ) -> None:
     """Regression (issue 10): anyone who knew an ID number could lock its owner out for
     15 minutes with five wrong passwords."""
     registry = preload_registry(identity)
-    registered = identity.register_professional(
+    registered = identity.persons.register_professional(
         employer_admin(registry.employer),
         name="张三",
         id_number=ID_NUMBER,
         organisation=registry.employer,
     )
     assert registered.activation is not None
-    identity.activate(
+    identity.accounts.activate(
         ID_NUMBER, registered.activation.activation_code, STRONG_PASSWORD, client_address=CLIENT
     )
     stranger = "203.0.113.66"
     for _ in range(5):
         with pytest.raises(InvalidCredentials):
-            identity.login(ID_NUMBER, "guess-guess-guess", client_address=stranger)
+            identity.accounts.login(ID_NUMBER, "guess-guess-guess", client_address=stranger)
     for _ in range(10):
         with pytest.raises(Throttled):
-            identity.login(ID_NUMBER, "guess-guess-guess", client_address=stranger)
-    assert identity.login(ID_NUMBER, STRONG_PASSWORD, client_address=CLIENT).access_token
+            identity.accounts.login(ID_NUMBER, "guess-guess-guess", client_address=stranger)
+    assert identity.accounts.login(ID_NUMBER, STRONG_PASSWORD, client_address=CLIENT).access_token
 
 
 def test_one_address_trying_many_logins_is_throttled(
-    identity: IdentityApplication,
+    identity: IdentityServices,
 ) -> None:
     prober = "198.51.100.7"
     for sequence in range(100, 150):  # 50 different ID numbers, one try each
         with pytest.raises(InvalidCredentials):
-            identity.login(
+            identity.accounts.login(
                 national_id_text("370303", sequence=str(sequence)),
                 STRONG_PASSWORD,
                 client_address=prober,
             )
     with pytest.raises(Throttled):
-        identity.login("anyone-else", STRONG_PASSWORD, client_address=prober)
+        identity.accounts.login("anyone-else", STRONG_PASSWORD, client_address=prober)
     with pytest.raises(InvalidCredentials):  # another address is not affected
-        identity.login("anyone-else", STRONG_PASSWORD, client_address=CLIENT)
+        identity.accounts.login("anyone-else", STRONG_PASSWORD, client_address=CLIENT)
 
 
 def test_activation_does_not_tell_an_active_or_expired_account_from_an_unknown_one(
-    identity: IdentityApplication, clock: Clock
+    identity: IdentityServices, clock: Clock
 ) -> None:
     """Regression (issue 10): an active account answered 409 and an expired code 422 to any
     code, an unknown login 401."""
     registry = preload_registry(identity)
-    active = identity.provision_admin(hr_admin(registry), registry.employer, "zibo-active")
-    identity.activate("zibo-active", active.activation_code, STRONG_PASSWORD, client_address=CLIENT)
-    identity.provision_admin(hr_admin(registry), registry.employer, "zibo-expiring")
+    active = identity.organisations.provision_admin(
+        hr_admin(registry), registry.employer, "zibo-active"
+    )
+    identity.accounts.activate(
+        "zibo-active", active.activation_code, STRONG_PASSWORD, client_address=CLIENT
+    )
+    identity.organisations.provision_admin(hr_admin(registry), registry.employer, "zibo-expiring")
     clock.advance(timedelta(days=31))
     wrong = "AAAA-BBBB-CCCC-DDDD-EEEE"
     for login in ("zibo-active", "zibo-expiring", "zibo-nobody"):
         with pytest.raises(InvalidCredentials, match="unknown login or wrong activation code"):
-            identity.activate(login, wrong, STRONG_PASSWORD, client_address=CLIENT)
+            identity.accounts.activate(login, wrong, STRONG_PASSWORD, client_address=CLIENT)
         with pytest.raises(InvalidCredentials, match="unknown login or wrong activation code"):
-            identity.activate(login, wrong, "password1", client_address="192.0.2.99")
+            identity.accounts.activate(login, wrong, "password1", client_address="192.0.2.99")
 
 
 def test_the_holder_of_an_expired_code_is_told_it_expired(
-    identity: IdentityApplication, clock: Clock
+    identity: IdentityServices, clock: Clock
 ) -> None:
     registry = preload_registry(identity)
-    expiring = identity.provision_admin(hr_admin(registry), registry.employer, "zibo-late")
+    expiring = identity.organisations.provision_admin(
+        hr_admin(registry), registry.employer, "zibo-late"
+    )
     clock.advance(timedelta(days=31))
     with pytest.raises(InvalidInput, match="expired"):
-        identity.activate(
+        identity.accounts.activate(
             "zibo-late", expiring.activation_code, STRONG_PASSWORD, client_address=CLIENT
         )
 
@@ -404,15 +423,15 @@ def test_unknown_and_known_logins_cost_the_same_password_hash_work(clock: Clock)
     hasher = CountingHasher()
     identity = new_identity(clock, hasher=hasher)
     registry = preload_registry(identity)
-    registered = identity.register_professional(
+    registered = identity.persons.register_professional(
         employer_admin(registry.employer),
         name="张三",
         id_number=ID_NUMBER,
         organisation=registry.employer,
     )
     assert registered.activation is not None
-    identity.provision_admin(hr_admin(registry), registry.employer, "zibo-pending")
-    identity.activate(
+    identity.organisations.provision_admin(hr_admin(registry), registry.employer, "zibo-pending")
+    identity.accounts.activate(
         ID_NUMBER, registered.activation.activation_code, STRONG_PASSWORD, client_address=CLIENT
     )
 
@@ -423,10 +442,10 @@ def test_unknown_and_known_logins_cost_the_same_password_hash_work(clock: Clock)
         return hasher.verifications - before[0], hasher.hashes - before[1]
 
     def login(login: str, address: str) -> Callable[[], object]:
-        return lambda: identity.login(login, "wrong-password-here", client_address=address)
+        return lambda: identity.accounts.login(login, "wrong-password-here", client_address=address)
 
     def activate(login: str, address: str) -> Callable[[], object]:
-        return lambda: identity.activate(
+        return lambda: identity.accounts.activate(
             login, "AAAA-BBBB-CCCC-DDDD-EEEE", STRONG_PASSWORD, client_address=address
         )
 
@@ -443,24 +462,26 @@ def test_unknown_and_known_logins_cost_the_same_password_hash_work(clock: Clock)
 
 
 def test_refresh_rotates_and_a_reused_refresh_token_cuts_the_chain(
-    identity: IdentityApplication,
+    identity: IdentityServices,
 ) -> None:
     registry = preload_registry(identity)
-    activation = identity.provision_admin(PROVINCE, registry.zibo_hr, "zibo-hr")
-    identity.activate("zibo-hr", activation.activation_code, STRONG_PASSWORD, client_address=CLIENT)
-    first = identity.login("zibo-hr", STRONG_PASSWORD, client_address=CLIENT)
-    second = identity.refresh(first.refresh_token)
-    assert identity.verifier.verify_access(second.access_token).role is Role.HR_AUTHORITY
+    activation = identity.organisations.provision_admin(PROVINCE, registry.zibo_hr, "zibo-hr")
+    identity.accounts.activate(
+        "zibo-hr", activation.activation_code, STRONG_PASSWORD, client_address=CLIENT
+    )
+    first = identity.accounts.login("zibo-hr", STRONG_PASSWORD, client_address=CLIENT)
+    second = identity.accounts.refresh(first.refresh_token)
+    assert TOKENS.verifier.verify_access(second.access_token).role is Role.HR_AUTHORITY
     with pytest.raises(InvalidCredentials, match="already used"):
-        identity.refresh(first.refresh_token)
+        identity.accounts.refresh(first.refresh_token)
     with pytest.raises(InvalidCredentials):
-        identity.refresh(second.refresh_token)  # the thief's and the owner's both end
+        identity.accounts.refresh(second.refresh_token)  # the thief's and the owner's both end
     with pytest.raises(InvalidCredentials):
-        identity.refresh(second.access_token)
+        identity.accounts.refresh(second.access_token)
 
 
 def test_legacy_import_is_idempotent_reports_row_errors_and_emits_hours(
-    identity: IdentityApplication, clock: Clock
+    identity: IdentityServices, clock: Clock
 ) -> None:
     registry = preload_registry(identity)
     del registry
@@ -506,7 +527,7 @@ def test_legacy_import_is_idempotent_reports_row_errors_and_emits_hours(
             "professional_hours": "60",
         },
     ]
-    first = identity.import_legacy(PROVINCE, rows, "zibo-2020-07")
+    first = identity.legacy.import_rows(PROVINCE, rows, "zibo-2020-07")
     assert (first.rows, first.created, first.hours_recorded) == (5, 1, 3)
     assert [(e.row, e.field) for e in first.errors] == [
         (3, "id_number"),
@@ -515,16 +536,16 @@ def test_legacy_import_is_idempotent_reports_row_errors_and_emits_hours(
     ]
     assert all(ID_NUMBER not in e.message for e in first.errors)
     assert len(first.activations) == 1
-    second = identity.import_legacy(PROVINCE, rows[:2], "zibo-2020-07")
+    second = identity.legacy.import_rows(PROVINCE, rows[:2], "zibo-2020-07")
     assert (second.created, second.hours_recorded, second.unchanged) == (0, 0, 2)
     changed = dict(rows[0], public_hours="31")
-    conflict = identity.import_legacy(PROVINCE, [changed], "zibo-2020-08")
+    conflict = identity.legacy.import_rows(PROVINCE, [changed], "zibo-2020-08")
     assert [(e.row, e.field) for e in conflict.errors] == [(1, "public_hours")]
 
     envelopes = [
         envelope
-        for notification in identity.recorder.select_notifications(start=1, limit=1000)
-        if (envelope := to_public_event(identity.mapper.to_domain_event(notification)))
+        for notification in identity.app.recorder.select_notifications(start=1, limit=1000)
+        if (envelope := to_public_event(identity.app.mapper.to_domain_event(notification)))
     ]
     legacy = [e for e in envelopes if e.type == "hourbank.identity.legacy-hours.imported.v1"]
     assert sorted((e.data.study_year, e.data.hours) for e in legacy) == [  # type: ignore[attr-defined]
@@ -536,15 +557,15 @@ def test_legacy_import_is_idempotent_reports_row_errors_and_emits_hours(
     assert all(ID_NUMBER not in e.data.model_dump_json() for e in envelopes)
 
 
-def test_profiles_are_masked_and_scoped(identity: IdentityApplication) -> None:
+def test_profiles_are_masked_and_scoped(identity: IdentityServices) -> None:
     registry = preload_registry(identity)
-    registered = identity.register_professional(
+    registered = identity.persons.register_professional(
         employer_admin(registry.employer),
         name="张三",
         id_number=ID_NUMBER,
         organisation=registry.employer,
     )
-    profile = identity.profile(employer_admin(registry.employer), registered.person_id)
+    profile = identity.persons.profile(employer_admin(registry.employer), registered.person_id)
     assert profile.masked_id_number == registered.masked_id_number
     for outsider in (
         employer_admin(registry.other_employer, "370402"),
@@ -552,35 +573,30 @@ def test_profiles_are_masked_and_scoped(identity: IdentityApplication) -> None:
         Principal(subject="p", role=Role.PROFESSIONAL, region_code="370303", person_id=uuid4()),
     ):
         with pytest.raises(NotFound):
-            identity.profile(outsider, registered.person_id)
-    assert identity.profile(hr_admin(registry), registered.person_id).name == "张三"
+            identity.persons.profile(outsider, registered.person_id)
+    assert identity.persons.profile(hr_admin(registry), registered.person_id).name == "张三"
 
 
 def test_erasing_the_key_makes_the_id_number_unreadable_and_keeps_the_person(
-    identity: IdentityApplication,
+    clock: Clock,
 ) -> None:
+    vault = InMemoryPiiVault(PiiCipher(os.urandom(32), os.urandom(32)))
+    identity = new_identity(clock, vault=vault)
     registry = preload_registry(identity)
-    registered = identity.register_professional(
+    registered = identity.persons.register_professional(
         employer_admin(registry.employer),
         name="张三",
         id_number=ID_NUMBER,
         organisation=registry.employer,
     )
     with pytest.raises(Forbidden):
-        identity.erase_id_number(hr_admin(registry), registered.person_id)
-    assert identity.erase_id_number(PROVINCE, registered.person_id) is True
-    profile = identity.profile(PROVINCE, registered.person_id)
+        identity.persons.erase_id_number(hr_admin(registry), registered.person_id)
+    assert identity.persons.erase_id_number(PROVINCE, registered.person_id) is True
+    profile = identity.persons.profile(PROVINCE, registered.person_id)
     assert (profile.masked_id_number, profile.id_number_erased) == (None, True)
-    assert identity.vault.reveal(registered.person_id) is None
-    assert (
-        identity.vault.find(
-            __import__("hourbank_identity.domain.national_id", fromlist=["NationalId"]).NationalId(
-                ID_NUMBER
-            )
-        )
-        is None
-    )
-    assert identity.erase_id_number(PROVINCE, registered.person_id) is False
+    assert vault.reveal(registered.person_id) is None
+    assert vault.find(NationalId(ID_NUMBER)) is None
+    assert identity.persons.erase_id_number(PROVINCE, registered.person_id) is False
 
 
 def test_the_writer_and_the_readers_share_one_event_store() -> None:
@@ -590,17 +606,19 @@ def test_the_writer_and_the_readers_share_one_event_store() -> None:
 
 
 def test_accounts_with_events_of_the_former_lock_still_load_and_log_in(
-    identity: IdentityApplication, clock: Clock
+    identity: IdentityServices, clock: Clock
 ) -> None:
     """Stored accounts may carry AttemptFailed/FailuresCleared events of the old lock."""
-    activation = identity.provision_admin(None, None, "veteran-admin")
-    account = identity.repository.get(activation.account_id)
+    activation = identity.organisations.provision_admin(None, None, "veteran-admin")
+    account = identity.app.repository.get(activation.account_id)
     for _ in range(6):
         account._attempt_failed(at=clock.now)  # what five failures stored before
     account._failures_cleared()
     account._attempt_failed(at=clock.now)
-    identity.save(account)
-    identity.activate(
+    identity.app.save(account)
+    identity.accounts.activate(
         "veteran-admin", activation.activation_code, STRONG_PASSWORD, client_address=CLIENT
     )
-    assert identity.login("veteran-admin", STRONG_PASSWORD, client_address=CLIENT).access_token
+    assert identity.accounts.login(
+        "veteran-admin", STRONG_PASSWORD, client_address=CLIENT
+    ).access_token

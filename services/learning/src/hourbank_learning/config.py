@@ -5,20 +5,15 @@ from __future__ import annotations
 from pydantic import Field
 
 from hourbank_common.auth import AuthSettings
-from hourbank_common.settings import KafkaSettings, PostgresSettings
+from hourbank_common.settings import ApiSettings, OutboxRelaySettings
 from hourbank_contracts import LEARNING_TOPIC
 
 
-class LearningApiSettings(PostgresSettings, AuthSettings):
-    http_host: str = Field(default="127.0.0.1", description="Address the API binds to.")
+class LearningApiSettings(ApiSettings, AuthSettings):
     http_port: int = Field(default=8001, description="Port the API listens on.")
 
 
-class RelaySettings(PostgresSettings, KafkaSettings):
+class RelaySettings(OutboxRelaySettings):
     learning_topic: str = Field(
         default=LEARNING_TOPIC, description="Topic the relay publishes learning's events to."
-    )
-    relay_batch_size: int = Field(default=500, ge=1, le=10_000)
-    relay_idle_poll_seconds: float = Field(
-        default=0.2, gt=0, description="How often an idle relay looks for new notifications."
     )

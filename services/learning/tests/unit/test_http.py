@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import importlib.util
 from uuid import uuid4
 
 import pytest
+from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.testclient import TestClient
 
 from hourbank_learning.application.service import LearningApplication
@@ -111,3 +113,15 @@ def test_the_request_correlation_id_travels_with_the_public_event() -> None:
     envelope = to_public_event(learning.mapper.to_domain_event(stored))
     assert envelope is not None
     assert envelope.correlation_id == "req-42"
+
+
+def test_the_api_is_routers_of_module_level_endpoints_run_with_python_m() -> None:
+    app = create_app(LearningApplication(), verifier=VERIFIER)
+    endpoints = [
+        r.endpoint
+        for r in iter_route_contexts(app.routes)
+        if isinstance(r.original_route, APIRoute) and r.original_route.include_in_schema
+    ]
+    assert {e.__module__ for e in endpoints} == {"hourbank_learning.entrypoints.http.completions"}
+    assert all(e.__qualname__ == e.__name__ for e in endpoints)  # none nested in a factory
+    assert importlib.util.find_spec("hourbank_learning.entrypoints.http.__main__") is not None

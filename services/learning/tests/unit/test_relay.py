@@ -9,12 +9,13 @@ from decimal import Decimal
 from uuid import uuid4
 
 import pytest
-from eventsourcing.popo import POPOTrackingRecorder
 
-from hourbank_common.relay import OutboxRelay
+from hourbank_common.persistence import Persistence
+from hourbank_common.settings import ServiceSettings
 from hourbank_contracts import CourseCompletedV1, Envelope
 from hourbank_learning.adapters.contracts import SOURCE, to_public_event
 from hourbank_learning.application.service import LearningApplication, RecordCompletion
+from hourbank_learning.bootstrap import Learning, bootstrap
 from hourbank_learning.domain.completion import Subject
 
 
@@ -28,6 +29,10 @@ class FakePublisher:
             self.fail_times -= 1
             raise ConnectionError("broker did not acknowledge")
         self.published.extend(envelopes)
+
+
+def in_memory() -> Learning:
+    return bootstrap(ServiceSettings(), persistence=Persistence.in_memory())
 
 
 def record(app: LearningApplication, count: int) -> None:
@@ -46,7 +51,7 @@ def record(app: LearningApplication, count: int) -> None:
 
 
 def test_translation_to_the_public_contract() -> None:
-    app = LearningApplication()
+    app = in_memory().application
     record(app, 1)
     domain_event = app.mapper.to_domain_event(app.recorder.select_notifications(1, 1)[0])
     envelope = to_public_event(domain_event)
@@ -63,10 +68,10 @@ def test_translation_to_the_public_contract() -> None:
 
 
 def test_relay_publishes_in_batches_and_records_its_position() -> None:
-    app = LearningApplication()
-    record(app, 5)
+    learning = in_memory()
+    record(learning.application, 5)
     publisher = FakePublisher()
-    relay = OutboxRelay(app, POPOTrackingRecorder(), publisher, to_public_event, batch_size=2)
+    relay = learning.outbox.relay(publisher, batch_size=2)
 
     async def drain() -> None:
         while await relay.relay_batch() is not None:
@@ -79,10 +84,10 @@ def test_relay_publishes_in_batches_and_records_its_position() -> None:
 
 
 def test_position_does_not_move_when_the_broker_does_not_acknowledge() -> None:
-    app = LearningApplication()
-    record(app, 3)
+    learning = in_memory()
+    record(learning.application, 3)
     publisher = FakePublisher(fail_times=1)
-    relay = OutboxRelay(app, POPOTrackingRecorder(), publisher, to_public_event, batch_size=10)
+    relay = learning.outbox.relay(publisher, batch_size=10)
     with pytest.raises(ConnectionError):
         asyncio.run(relay.relay_batch())
     assert relay.position() == 0

@@ -7,7 +7,13 @@ from pathlib import Path
 from pydantic import Field, SecretStr
 
 from hourbank_common.auth import AuthSettings
-from hourbank_common.settings import KafkaSettings, PostgresSettings, ServiceSettings
+from hourbank_common.settings import (
+    ApiSettings,
+    KafkaSettings,
+    PostgresSettings,
+    ProcessSettings,
+    ServiceSettings,
+)
 from hourbank_contracts import (
     BILLING_TOPIC,
     EXAM_TOPIC,
@@ -34,7 +40,9 @@ class LedgerRegionSettings(ServiceSettings):
     )
 
 
-class LedgerConsumerSettings(LedgerRegionSettings, PostgresSettings, KafkaSettings):
+class LedgerConsumerSettings(
+    LedgerRegionSettings, PostgresSettings, KafkaSettings, ProcessSettings
+):
     ledger_topics: list[str] = Field(
         default=[LEARNING_TOPIC, EXAM_TOPIC, BILLING_TOPIC, RECOGNITION_TOPIC, IDENTITY_TOPIC],
         description="Topics the ledger consumes (JSON list in the environment).",
@@ -43,8 +51,7 @@ class LedgerConsumerSettings(LedgerRegionSettings, PostgresSettings, KafkaSettin
     ledger_dead_letter_topic: str = Field(default=LEDGER_DEAD_LETTER_TOPIC)
 
 
-class LedgerApiSettings(LedgerRegionSettings, PostgresSettings, AuthSettings):
-    http_host: str = Field(default="127.0.0.1", description="Address the API binds to.")
+class LedgerApiSettings(LedgerRegionSettings, ApiSettings, AuthSettings):
     http_port: int = Field(default=8002, description="Port the API listens on.")
     statement_signing_key: SecretStr | None = Field(
         default=None,

@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import importlib.util
 from datetime import UTC, datetime
 from decimal import Decimal
 from uuid import UUID, uuid4
 
 import pytest
 from eventsourcing.persistence import Tracking
+from fastapi import FastAPI
+from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.testclient import TestClient
 
 from hourbank_ledger.application.directory import InMemoryPersonDirectory
@@ -13,7 +16,8 @@ from hourbank_ledger.application.queries import HourBankQueries
 from hourbank_ledger.application.read_model import FactRow, InMemoryHourBankView
 from hourbank_ledger.domain.fact_codec import encode_fact
 from hourbank_ledger.domain.policy import DEFAULT_POLICY_DIR, Credit, CreditKind, Subject
-from hourbank_ledger.entrypoints.http import BatchOut, create_app
+from hourbank_ledger.entrypoints.http import create_app
+from hourbank_ledger.entrypoints.http.models import BatchOut
 from tests.support.auth import VERIFIER, bearer, province_admin
 
 ZAOZHUANG = "370400"
@@ -260,3 +264,19 @@ def test_bad_parameters_are_422_problems_naming_the_field(
     assert response.status_code == 422
     assert response.headers["content-type"] == "application/problem+json"
     assert [e["field"] for e in response.json()["errors"]] == [field]
+
+
+def test_the_api_is_routers_of_module_level_endpoints_run_with_python_m() -> None:
+    app = client_for(Bank()).app
+    assert isinstance(app, FastAPI)
+    endpoints = [
+        r.endpoint
+        for r in iter_route_contexts(app.routes)
+        if isinstance(r.original_route, APIRoute) and r.original_route.include_in_schema
+    ]
+    assert {e.__module__ for e in endpoints} == {
+        "hourbank_ledger.entrypoints.http.hours",
+        "hourbank_ledger.entrypoints.http.statements",
+    }
+    assert all(e.__qualname__ == e.__name__ for e in endpoints)  # none nested in a factory
+    assert importlib.util.find_spec("hourbank_ledger.entrypoints.http.__main__") is not None

@@ -7,11 +7,12 @@ platform. Accounts never leave it.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 
 from eventsourcing.domain import Aggregate
 
 from hourbank_contracts import (
+    CHINA_STANDARD_TIME,
     ContractEvent,
     EmployerApprovedV1,
     Envelope,
@@ -34,13 +35,12 @@ PUBLISHED_EVENTS = (
     PersonRegisteredV1,
     LegacyHoursImportedV1,
 )
-_CST = timezone(timedelta(hours=8), "CST")
 
 
 def _end_of_study_year(year: int) -> datetime:
     """Migrated hours carry no date of their own; they are dated to the last moment of the
     year they were earned in (China Standard Time), so they count for that year."""
-    return datetime(year, 12, 31, 23, 59, 59, tzinfo=_CST)
+    return datetime(year, 12, 31, 23, 59, 59, tzinfo=CHINA_STANDARD_TIME)
 
 
 def to_public_event(domain_event: object) -> Envelope | None:

@@ -10,8 +10,9 @@ from eventsourcing.application import Application
 class IdentityEventLog(Application[UUID]):
     """Reads identity's stored events and notification log; never writes.
 
-    The relay and the search projector run with this instead of ``IdentityApplication``,
-    so that they hold none of the keys that protect ID numbers and sign tokens.
+    The relay and the search projector run with this rather than ``IdentityApplication``
+    (the writer, ``store.py``): they only read, and the processes that run them are built
+    without the keys that protect ID numbers and sign tokens.
     """
 
     name = "identity"

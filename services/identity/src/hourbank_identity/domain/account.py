@@ -16,7 +16,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
-from hourbank_common.auth import Principal, Role
+from hourbank_common.access import Principal, Role
 
 ACTIVATION_VALIDITY = timedelta(days=30)
 

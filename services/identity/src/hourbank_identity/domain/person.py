@@ -13,16 +13,13 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from hourbank_contracts.vocabulary import Subject
+
 
 class Registration(StrEnum):
     EMPLOYER = "employer"
     AGENCY = "agency"
     LEGACY_IMPORT = "legacy_import"
-
-
-class Subject(StrEnum):
-    PUBLIC = "public"
-    PROFESSIONAL = "professional"
 
 
 class LegacyHoursConflict(ValueError):

@@ -12,9 +12,9 @@ import argparse
 import json
 import sys
 
+from hourbank_common.errors import ServiceError
 from hourbank_common.logging import configure_logging
-from hourbank_identity.application.service import IdentityError
-from hourbank_identity.bootstrap import build_identity_application
+from hourbank_identity.bootstrap import build_identity_services
 from hourbank_identity.config import IdentityApiSettings
 
 
@@ -29,10 +29,10 @@ def main(argv: list[str] | None = None) -> int:
 
     settings = IdentityApiSettings()
     configure_logging("identity-admin", settings.log_level, json=settings.log_json)
-    identity = build_identity_application(settings)
+    identity = build_identity_services(settings)
     try:
-        activation = identity.provision_admin(None, None, arguments.login)
-    except IdentityError as error:
+        activation = identity.organisations.provision_admin(None, None, arguments.login)
+    except ServiceError as error:
         print(f"error: {error.field or 'request'}: {error.message}", file=sys.stderr)
         return 1
     # Printed once, to the operator's terminal only; the account keeps only its digest.

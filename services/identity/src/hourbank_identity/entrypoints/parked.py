@@ -13,13 +13,12 @@ from hourbank_identity.config import IdentityRelaySettings
 def _relay() -> ParkedItemRetrier:
     from hourbank_identity.bootstrap import build_relay
 
-    relay, _ = build_relay(IdentityRelaySettings())
-    return relay
+    return build_relay(IdentityRelaySettings())
 
 
 def _search() -> ParkedItemRetrier:
     from hourbank_identity.application.organisation_search import OrganisationSearchProjection
-    from hourbank_identity.bootstrap_search import build_search_projector
+    from hourbank_identity.bootstrap import build_search_projector
 
     projector = build_search_projector(PostgresSettings())
     return projector.retrier(OrganisationSearchProjection.name)

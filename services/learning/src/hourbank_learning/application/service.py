@@ -13,11 +13,22 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError
 
-from hourbank_learning.domain.completion import CourseCompletion, Subject
+from hourbank_common.errors import Conflict, NotFound
+from hourbank_contracts.vocabulary import Subject
+from hourbank_learning.domain.completion import CourseCompletion
 
 
-class ConflictingCompletionError(Exception):
+class ConflictingCompletionError(Conflict):
     """The same person, course and year were recorded before with different facts."""
+
+    problem_title = "Conflicting completion"
+    problem_type = "about:blank"
+
+
+class UnknownCompletion(NotFound):
+    """No completion has this id."""
+
+    problem_type = "about:blank"
 
 
 @dataclass(frozen=True)
@@ -73,8 +84,12 @@ class LearningApplication(Application[UUID]):
             return self._as_retry(stored, command)
         return RecordedCompletion(completion.id, created=True, completion=completion)
 
-    def get_completion(self, completion_id: UUID) -> CourseCompletion | None:
-        return self._find(completion_id)
+    def get_completion(self, completion_id: UUID) -> CourseCompletion:
+        """The completion with this id; raises ``UnknownCompletion`` when there is none."""
+        found = self._find(completion_id)
+        if found is None:
+            raise UnknownCompletion(f"no completion {completion_id}")
+        return found
 
     def _find(self, completion_id: UUID) -> CourseCompletion | None:
         try:

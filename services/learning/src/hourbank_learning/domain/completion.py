@@ -6,31 +6,33 @@ the same completion twice finds the first one instead of counting the hours agai
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from decimal import Decimal
-from enum import StrEnum
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
+from hourbank_common.errors import InvalidInput
+from hourbank_contracts.vocabulary import CHINA_STANDARD_TIME, Subject
+
+__all__ = ["MAX_HOURS_PER_COURSE", "CourseCompletion", "InvalidCompletionError", "Subject"]
+
 MAX_HOURS_PER_COURSE = Decimal(200)
-# China has one time zone and no daylight saving time.
-CHINA_STANDARD_TIME = timezone(timedelta(hours=8), "CST")
 
 
-class Subject(StrEnum):
-    PUBLIC = "public"  # 公需科目
-    PROFESSIONAL = "professional"  # 专业科目
+class InvalidCompletionError(InvalidInput):
+    """The facts of a completion break a domain rule (answered 422, naming the field)."""
 
-
-class InvalidCompletionError(ValueError):
-    """The facts of a completion break a domain rule."""
+    problem_title = "Invalid completion"
+    problem_type = "about:blank"
 
     def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
+        super().__init__(message, field)
+        self.field: str = field
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}"
 
 
 class CourseCompletion(Aggregate):
@@ -50,7 +52,7 @@ class CourseCompletion(Aggregate):
         person_id: UUID
         course_id: str
         study_year: int
-        subject: str
+        subject: str  # the Subject's value: stored events hold plain strings
         hours: Decimal
         region_code: str
         completed_at: datetime

@@ -12,8 +12,7 @@ from hourbank_learning.config import RelaySettings
 def _relay() -> ParkedItemRetrier:
     from hourbank_learning.bootstrap import build_relay
 
-    relay, _ = build_relay(RelaySettings())
-    return relay
+    return build_relay(RelaySettings())
 
 
 def main() -> None:

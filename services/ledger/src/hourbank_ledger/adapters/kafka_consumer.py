@@ -24,6 +24,7 @@ from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, KafkaMessage
 from faststream.kafka.publisher.usecase import DefaultPublisher
 
+from hourbank_common import consumers as metrics
 from hourbank_common.healing import until_healed
 from hourbank_common.logging import get_logger
 from hourbank_contracts import Envelope, PoisonMessage, dead_letter_headers, from_kafka
@@ -79,6 +80,7 @@ async def _park(
             )
         },
     )
+    metrics.dead_lettered(str(reason))
     _log.warning(
         "ledger.dead_lettered",
         reason=str(reason),
@@ -143,6 +145,7 @@ def register_ledger_consumer(
             deliveries.append((envelope, position))
             originals.append((record, body, headers))
         if not deliveries:
+            metrics.batch_handled(len(records), ())
             return
         # eventsourcing is synchronous: run it in a worker thread, not on the loop. A
         # PostgreSQL restart is waited out here rather than nacked: nothing of a failed
@@ -156,6 +159,7 @@ def register_ledger_consumer(
                 await _park(dead_letters, record, body, headers, decision)
         duration_ms = round((time.perf_counter() - started) * 1000, 2)
         _log_batch(deliveries, decisions, duration_ms)
+        metrics.batch_handled(len(records), (outcome_of(d).value for d in decisions))
 
     return dead_letters
 

@@ -10,7 +10,7 @@ from eventsourcing.persistence import Tracking
 from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
 from psycopg.sql import SQL, Identifier
 
-from hourbank_common.auth import ResourceScope
+from hourbank_common.access import ResourceScope
 from hourbank_ledger.application.directory import DirectoryEntry, PersonDirectoryView
 
 

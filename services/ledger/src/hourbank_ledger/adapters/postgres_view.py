@@ -42,11 +42,14 @@ class PostgresHourBankView(PostgresTrackingRecorder, HourBankView):
             ]
         )
 
+    def add_fact(self, row: FactRow, tracking: Tracking) -> None:
+        self.add_facts([row], tracking)
+
     def add_facts(self, rows: Sequence[FactRow], tracking: Tracking) -> None:
         with (
             self.datastore.get_connection() as conn,
             # Pipelined: BEGIN, the inserts and the tracking upsert go in one round trip
-            # instead of one each.
+            # instead of one each, so a page costs one wait on the server, not one per row.
             conn.pipeline(),
             conn.transaction(),
             conn.cursor() as curs,
@@ -56,8 +59,8 @@ class PostgresHourBankView(PostgresTrackingRecorder, HourBankView):
         ):
             # Asynchronous commit: the read model is derived data whose rows and position
             # commit together, so a server crash can only lose a suffix of whole
-            # transactions, and the projector re-projects them from the event store; so the
-            # commit need not wait for its WAL flush.
+            # transactions, and the projector re-projects them from the event store. Not
+            # waiting for each WAL flush is what made one-event transactions expensive.
             curs.execute("SET LOCAL synchronous_commit TO off")
             curs.executemany(
                 SQL(
@@ -83,10 +86,10 @@ class PostgresHourBankView(PostgresTrackingRecorder, HourBankView):
     def facts_for(self, person_ids: Iterable[UUID], study_year: int) -> dict[UUID, list[FactRow]]:
         ids = list(person_ids)
         # Tuples, not eventsourcing's default dict rows: a 1,000-person batch reads thousands
-        # of rows, and building a dict per row was 8 % of the batch query's time.
+        # of rows, and building a dict per row showed in its profile (docs/benchmarks.md).
         with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
-            # jsonb parsed by pydantic-core (Rust) instead of the json module: a tenth of
-            # the batch query's time went to parsing the facts' JSON.
+            # jsonb parsed by pydantic-core (Rust) instead of the json module: parsing the
+            # facts' JSON is a visible share of a large batch query.
             set_json_loads(from_json, curs)
             curs.execute(
                 SQL(

@@ -55,7 +55,7 @@ def fact_from(envelope: Envelope) -> Fact | None:
         return Credit(
             entry_id=envelope.id,
             kind=_CREDIT_KINDS[type(data)],
-            subject=Subject(data.subject.value),
+            subject=data.subject,
             hours=data.hours,
             region_code=data.region_code,
             study_year=data.study_year,

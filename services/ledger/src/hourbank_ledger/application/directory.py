@@ -21,7 +21,7 @@ from eventsourcing.popo import POPOTrackingRecorder
 from eventsourcing.projection import Projection
 from eventsourcing.utils import get_topic
 
-from hourbank_common.auth import ResourceScope
+from hourbank_common.access import ResourceScope
 from hourbank_ledger.domain.affiliation import PersonAffiliation
 
 

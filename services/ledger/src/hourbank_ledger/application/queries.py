@@ -6,12 +6,14 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from uuid import UUID
 
+from hourbank_contracts.vocabulary import CHINA_STANDARD_TIME
 from hourbank_ledger.application.read_model import HourBankView
 from hourbank_ledger.domain.policy import (
     Evaluation,
+    NoRulesApply,
     PersonYear,
     Policy,
     evaluate,
@@ -19,11 +21,12 @@ from hourbank_ledger.domain.policy import (
 )
 from hourbank_ledger.domain.working_days import working_days_before
 
-CHINA_STANDARD_TIME = timezone(timedelta(hours=8), "CST")
 
-
-class RegionRequiredError(ValueError):
+class RegionRequiredError(NoRulesApply):
     """Provincial mode serves every city: the caller must name the region whose rules apply."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, field="region")
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
+from hourbank_common.errors import Unavailable
 from hourbank_ledger.application.queries import HourBankQueries
 from hourbank_ledger.domain.policy import Evaluation, format_hours
+
+
+class StatementsDisabled(Unavailable):
+    """This ledger has no signing key, so it issues and verifies no statements."""
+
+    problem_title = "Statements disabled"
+    problem_type = "about:blank"
 
 
 def content_digest(evaluation: Evaluation) -> str:

@@ -9,9 +9,15 @@ from datetime import date, timedelta
 
 import chinese_calendar
 
+from hourbank_ledger.domain.policy.errors import NoRulesApply
 
-class WorkingDayCalendarError(ValueError):
-    """The official calendar does not cover the year asked about."""
+
+class WorkingDayCalendarError(NoRulesApply):
+    """The official calendar does not cover the year asked about; the caller's fix is
+    another application date (the working days are counted back from it)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, field="application_date")
 
 
 def is_working_day(day: date) -> bool:

@@ -4,12 +4,22 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from hourbank_common.errors import InvalidInput
+
+
+class NoRulesApply(InvalidInput):
+    """The question names a region, year or date no rules of this ledger cover: the caller
+    must ask about another one (answered 422, titled "No rules apply")."""
+
+    problem_title = "No rules apply"
+    problem_type = "about:blank"
+
 
 class PolicyError(Exception):
     """Base of every policy error."""
 
 
-class PolicyNotFound(PolicyError):
+class PolicyNotFound(PolicyError, NoRulesApply):
     """No policy file governs this region and study year; there is no default."""
 
     def __init__(self, region_code: str, year: int, directory: Path) -> None:
@@ -20,7 +30,8 @@ class PolicyNotFound(PolicyError):
         self.directory = directory
         super().__init__(
             f"no continuing-education policy for region {region_code} and year {year}: "
-            f"the ledger's rules need a file {region_code}-{year}.toml"
+            f"the ledger's rules need a file {region_code}-{year}.toml",
+            field="study_year",
         )
 
 

@@ -12,12 +12,21 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
+# The one Subject of every service and contract. Facts are stored with its plain string
+# value (fact_codec), so facts stored under the ledger's former copy of it read the same.
+from hourbank_contracts.vocabulary import Subject
 
-class Subject(StrEnum):
-    """公需科目 (public) or 专业科目 (professional); same values as the contracts' enum."""
-
-    PUBLIC = "public"
-    PROFESSIONAL = "professional"
+__all__ = [
+    "ClaimCategory",
+    "Credit",
+    "CreditKind",
+    "Fact",
+    "MakeupPayment",
+    "PersonYear",
+    "Reversal",
+    "ReversalKind",
+    "Subject",
+]
 
 
 class ClaimCategory(StrEnum):

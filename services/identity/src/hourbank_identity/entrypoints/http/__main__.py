@@ -1,0 +1,3 @@
+from hourbank_identity.entrypoints.http.app import main
+
+main()
