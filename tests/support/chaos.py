@@ -82,6 +82,7 @@ SUBJECTS = ("public", "professional")
 
 # How long one attempt of a request may take, and how long a client keeps retrying it.
 REQUEST_TIMEOUT = 10.0
+READY_DEADLINE_SECONDS = 30.0
 CLIENT_PATIENCE = 180.0
 
 
@@ -731,13 +732,27 @@ class Schedule:
                 self.result.symptoms.append(f"{kind} is not running at the end")
         for kind, url in self.system.health_urls.items():
             for probe in ("/healthz", "/readyz"):  # alive, and its dependencies answer
-                try:
-                    answer = httpx.get(f"{url}{probe}", timeout=REQUEST_TIMEOUT)
-                except httpx.TransportError as error:
-                    self.result.symptoms.append(f"{kind} {probe}: {error!r}")
-                    continue
-                if answer.status_code != 200:
-                    self.result.symptoms.append(f"{kind} {probe} answered {answer.status_code}")
+                symptom = self._probe_until_ok(f"{url}{probe}")
+                if symptom is not None:
+                    self.result.symptoms.append(f"{kind} {probe} {symptom}")
+
+    @staticmethod
+    def _probe_until_ok(url: str) -> str | None:
+        """None once ``url`` answers 200 within READY_DEADLINE_SECONDS, else what it last
+        answered (a readiness probe may be 503 for a moment while a process reconnects
+        after a broker restart, as Kubernetes allows; it must not stay so)."""
+        deadline = time.monotonic() + READY_DEADLINE_SECONDS
+        while True:
+            try:
+                answer = httpx.get(url, timeout=REQUEST_TIMEOUT)
+                if answer.status_code == 200:
+                    return None
+                last = f"answered {answer.status_code}: {answer.text[:300]}"
+            except httpx.TransportError as error:
+                last = f"failed: {error!r}"
+            if time.monotonic() >= deadline:
+                return f"{last} (for {READY_DEADLINE_SECONDS:.0f}s)"
+            time.sleep(0.5)
 
     # -- clean-up
 
